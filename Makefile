@@ -1,0 +1,56 @@
+# examsys — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app examsys
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# Debian packages WeasyPrint needs (with HarfBuzz subsetting, see shared MEASURED.md) and a CJK font.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi-dev \
+                   libjpeg62-turbo fonts-noto-cjk
+.PHONY: run test lint format venv system-deps translations migrate demo serve clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	@bash bin/system-deps $(SYSTEM_PACKAGES)
+
+translations: venv
+	$(VENV)/bin/pybabel compile -d examsys/translations -f --statistics
+
+migrate: venv translations
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+run: system-deps venv translations migrate demo serve
+
+lint: venv
+	$(VENV)/bin/ruff check examsys tests bench migrations/env.py
+	$(VENV)/bin/ruff format --check examsys tests bench migrations/env.py
+
+format: venv
+	$(VENV)/bin/ruff check --fix examsys tests bench migrations/env.py
+	$(VENV)/bin/ruff format examsys tests bench migrations/env.py
+
+test: venv translations lint
+	env -u EXAMSYS_TEST_DATABASE_URL $(VENV)/bin/pytest -q
+	@if [ -n "$$EXAMSYS_TEST_DATABASE_URL" ]; then \
+	  echo "== again on $$EXAMSYS_TEST_DATABASE_URL =="; \
+	  $(VENV)/bin/pytest -q; \
+	else echo "EXAMSYS_TEST_DATABASE_URL not set: SQLite only"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

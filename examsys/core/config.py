@@ -1,0 +1,170 @@
+"""Configuration: one table of defaults, overridden by ``EXAMSYS_*`` environment variables.
+
+Nothing here touches the disk at import time; :func:`load_config` runs inside
+``create_app`` and is the only place that may create ``instance/`` files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented configuration variable (the README table is built from these)."""
+
+    env: str
+    key: str
+    default: Callable[[Path], Any] | Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "EXAMSYS_DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        lambda inst: f"sqlite:///{inst / 'examsys.sqlite3'}",
+        str,
+        "SQLAlchemy URL. Default: SQLite file instance/examsys.sqlite3 (WAL, busy timeout, "
+        "foreign keys on). PostgreSQL: postgresql+psycopg://user@host/db",
+    ),
+    Setting(
+        "EXAMSYS_REDIS_URL",
+        "REDIS_URL",
+        None,
+        str,
+        "Optional. Redis URL for the Socket.IO message queue, so any process can emit.",
+    ),
+    Setting(
+        "EXAMSYS_SECRET_KEY",
+        "SECRET_KEY",
+        None,
+        str,
+        "Session signing key. Default: generated once into instance/secret_key.",
+    ),
+    Setting(
+        "EXAMSYS_MEDIA_DIR",
+        "MEDIA_DIR",
+        lambda inst: str(inst / "media"),
+        str,
+        "Photos, documents and recordings. Default: instance/media",
+    ),
+    Setting(
+        "EXAMSYS_TIMEZONE",
+        "DISPLAY_TIMEZONE",
+        "Asia/Shanghai",
+        str,
+        "Time zone used for display; storage is always UTC.",
+    ),
+    Setting(
+        "EXAMSYS_DEFAULT_LOCALE",
+        "BABEL_DEFAULT_LOCALE",
+        "zh_Hans_CN",
+        str,
+        "UI language when the user has not chosen one (zh_Hans_CN or en).",
+    ),
+    Setting(
+        "EXAMSYS_SQLITE_BUSY_TIMEOUT",
+        "SQLITE_BUSY_TIMEOUT",
+        30,
+        int,
+        "Seconds SQLite waits for a lock before failing.",
+    ),
+    Setting(
+        "EXAMSYS_LOGIN_MAX_FAILURES",
+        "LOGIN_MAX_FAILURES",
+        5,
+        int,
+        "Failed logins per user name (x4 per client address) before a lock-out.",
+    ),
+    Setting(
+        "EXAMSYS_LOGIN_LOCKOUT_MINUTES",
+        "LOGIN_LOCKOUT_MINUTES",
+        15,
+        int,
+        "Window and length of a login lock-out, in minutes.",
+    ),
+    Setting(
+        "EXAMSYS_SECURE_COOKIES",
+        "SESSION_COOKIE_SECURE",
+        False,
+        _bool,
+        "Send cookies over HTTPS only (turn on behind TLS).",
+    ),
+)
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a setting is missing or malformed."""
+
+
+def _instance_dir(overrides: dict[str, Any]) -> Path:
+    path = overrides.get("INSTANCE_DIR") or os.environ.get("EXAMSYS_INSTANCE_DIR")
+    return Path(path) if path else DEFAULT_INSTANCE
+
+
+def _secret_key(instance: Path) -> str:
+    """Read the instance secret, creating it once with owner-only permissions."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the validated configuration: defaults < environment < ``overrides``."""
+    overrides = dict(overrides or {})
+    instance = _instance_dir(overrides)
+    config: dict[str, Any] = {"INSTANCE_DIR": str(instance)}
+    for setting in SETTINGS:
+        raw = os.environ.get(setting.env)
+        if raw is not None and raw != "":
+            try:
+                config[setting.key] = setting.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env}: {exc}") from exc
+        elif callable(setting.default):
+            config[setting.key] = setting.default(instance)
+        else:
+            config[setting.key] = setting.default
+    config.update(overrides)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(instance)
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "examsys" / "translations"))
+    config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    _validate(config)
+    return config
+
+
+def _validate(config: dict[str, Any]) -> None:
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(f"EXAMSYS_DATABASE_URL: only SQLite and PostgreSQL are supported, got {url!r}")
+    if config["LOGIN_MAX_FAILURES"] < 1:
+        raise ConfigError("EXAMSYS_LOGIN_MAX_FAILURES must be at least 1")

@@ -1,0 +1,1 @@
+"""Landing pages: the root redirect and the staff dashboard."""

@@ -1,0 +1,115 @@
+"""People pages: search with filters, detail, create and edit."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from examsys.core.errors import DomainError
+from examsys.core.ids import DocumentType, mask_number
+from examsys.modules.catalog import util as catalog_util
+from examsys.modules.catalog.models import StudyLevel
+from examsys.modules.people import operations, util
+from examsys.modules.people.forms import PersonForm
+from examsys.modules.people.models import Gender, PersonKind
+from examsys.web.forms import attach_domain_errors
+
+
+def _enum_arg(enum_cls, name: str):
+    try:
+        return enum_cls(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def search():
+    scope = util.scope_college(current_user)
+    flt = util.PeopleFilter(
+        q=request.args.get("q", "").strip(),
+        kind=_enum_arg(PersonKind, "kind"),
+        college_id=scope or request.args.get("college", type=int),
+        major_id=request.args.get("major", type=int),
+        grade=request.args.get("grade", "").strip(),
+        class_name=request.args.get("class", "").strip(),
+        study_level=_enum_arg(StudyLevel, "study_level"),
+    )
+    page = util.search_people(flt, scope=scope, page=request.args.get("page", 1, type=int))
+    colleges = [catalog_util.get_college(scope)] if scope else catalog_util.list_colleges()
+    return render_template(
+        "people/search.html",
+        page=page,
+        flt=flt,
+        colleges=colleges,
+        majors=catalog_util.list_majors(flt.college_id),
+        grades=util.distinct_grades(scope),
+        kinds=list(PersonKind),
+        study_levels=list(StudyLevel),
+        mask=mask_number,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+def detail(person_id: int):
+    person = util.get_person(person_id, scope=util.scope_college(current_user))
+    return render_template("people/detail.html", person=person, mask=mask_number)
+
+
+def _form(person=None) -> PersonForm:
+    scope = util.scope_college(current_user)
+    form = PersonForm(obj=person)
+    colleges = [catalog_util.get_college(scope)] if scope else catalog_util.list_colleges()
+    form.college_id.choices = ([] if scope else [(0, "—")]) + [(c.id, c.name) for c in colleges]
+    majors = catalog_util.list_majors(scope)
+    form.major_id.choices = [(0, "—")] + [(m.id, f"{m.name}（{m.college.name}·{m.study_level.title}）") for m in majors]
+    if person is not None and request.method == "GET":
+        doc = person.primary_document
+        form.kind.data = person.kind.value
+        form.gender.data = person.gender.value
+        form.study_level.data = person.study_level.value if person.study_level else ""
+        form.college_id.data = person.college_id or 0
+        form.major_id.data = person.major_id or 0
+        if doc:
+            form.doc_type.data, form.doc_number.data = doc.doc_type.value, doc.number
+    return form
+
+
+def _data(form: PersonForm) -> operations.PersonData:
+    text = {name: (getattr(form, name).data or "").strip() for name in (
+        "name", "ethnicity", "political_status", "education", "phone", "email", "grade", "class_name",
+        "department", "doc_number",
+    )}  # fmt: skip
+    return operations.PersonData(
+        kind=PersonKind(form.kind.data),
+        doc_type=DocumentType(form.doc_type.data),
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        birth_date=form.birth_date.data,
+        college=catalog_util.get_college(form.college_id.data) if form.college_id.data else None,
+        major=catalog_util.get_major(form.major_id.data) if form.major_id.data else None,
+        student_no=(form.student_no.data or "").strip() or None,
+        staff_no=(form.staff_no.data or "").strip() or None,
+        study_level=StudyLevel(form.study_level.data) if form.study_level.data else None,
+        expected_graduation=form.expected_graduation.data,
+        **text,
+    )
+
+
+def edit(person_id: int | None = None):
+    scope = util.scope_college(current_user)
+    person = util.get_person(person_id, scope=scope) if person_id else None
+    form = _form(person)
+    if form.validate_on_submit():
+        data = _data(form)
+        try:
+            if person is None:
+                person = operations.create_person(data, scope=scope)
+            else:
+                operations.update_person(person, data, scope=scope)
+        except DomainError as error:
+            attach_domain_errors(form, error)
+            return render_template("people/form.html", form=form, person=person), error.status
+        for warning in data.warnings:
+            flash(warning, "warning")
+        flash(_("已保存"), "success")
+        return redirect(url_for("people.detail", person_id=person.id))
+    return render_template("people/form.html", form=form, person=person), 422 if form.errors else 200

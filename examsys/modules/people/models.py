@@ -1,0 +1,111 @@
+"""People: students, staff and members of the public, with their identity documents."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsys.core.db import Base, IdMixin, TimestampMixin, enum_type
+from examsys.core.ids import DocumentType
+from examsys.modules.catalog.models import College, Major, StudyLevel
+
+
+class PersonKind(enum.StrEnum):
+    STUDENT = "student"
+    STAFF = "staff"
+    PUBLIC = "public"
+
+    @property
+    def title(self) -> str:
+        return str(PERSON_KIND_TITLES[self])
+
+
+PERSON_KIND_TITLES = {
+    PersonKind.STUDENT: _l("学生"),
+    PersonKind.STAFF: _l("教职工"),
+    PersonKind.PUBLIC: _l("社会人员"),
+}
+
+
+class Gender(enum.StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @property
+    def title(self) -> str:
+        return str(_l("男") if self is Gender.MALE else _l("女"))
+
+    @classmethod
+    def from_label(cls, label: str) -> Gender:
+        label = label.strip()
+        if label in {"M", "男", "male", "Male"}:
+            return cls.MALE
+        if label in {"F", "女", "female", "Female"}:
+            return cls.FEMALE
+        raise ValueError(label)
+
+
+class Person(IdMixin, TimestampMixin, Base):
+    __tablename__ = "people"
+
+    kind: Mapped[PersonKind] = mapped_column(enum_type(PersonKind, "person_kind"))
+    name: Mapped[str] = mapped_column(sa.String(60), index=True)
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender", length=1))
+    birth_date: Mapped[date | None]
+    ethnicity: Mapped[str] = mapped_column(sa.String(20), default="")
+    political_status: Mapped[str] = mapped_column(sa.String(20), default="")
+    education: Mapped[str] = mapped_column(sa.String(20), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    email: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Students and staff belong to a college; the public do not.
+    college_id: Mapped[int | None] = mapped_column(sa.ForeignKey("colleges.id"), index=True)
+    major_id: Mapped[int | None] = mapped_column(sa.ForeignKey("majors.id"), index=True)
+    student_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    grade: Mapped[str] = mapped_column(sa.String(10), default="")
+    class_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    study_level: Mapped[StudyLevel | None] = mapped_column(enum_type(StudyLevel, "study_level"))
+    expected_graduation: Mapped[date | None]
+    staff_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    department: Mapped[str] = mapped_column(sa.String(100), default="")
+    photo_path: Mapped[str | None] = mapped_column(sa.String(255))
+
+    college: Mapped[College | None] = relationship()
+    major: Mapped[Major | None] = relationship()
+    documents: Mapped[list[IdentityDocument]] = relationship(
+        back_populates="person",
+        cascade="all, delete-orphan",
+        order_by="IdentityDocument.is_primary.desc()",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("kind = 'student' OR student_no IS NULL", name="student_no_for_students"),
+        sa.Index("ix_people_college_grade_class", "college_id", "grade", "class_name"),
+    )
+
+    @property
+    def primary_document(self) -> IdentityDocument | None:
+        for document in self.documents:
+            if document.is_primary:
+                return document
+        return self.documents[0] if self.documents else None
+
+
+class IdentityDocument(IdMixin, TimestampMixin, Base):
+    __tablename__ = "identity_documents"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[DocumentType] = mapped_column(enum_type(DocumentType, "document_type"))
+    number: Mapped[str] = mapped_column(sa.String(30))
+    is_primary: Mapped[bool] = mapped_column(default=True)
+    valid_until: Mapped[date | None]
+
+    person: Mapped[Person] = relationship(back_populates="documents")
+
+    __table_args__ = (
+        sa.UniqueConstraint("doc_type", "number"),
+        sa.Index("ix_identity_documents_number", "number"),
+    )

@@ -1,0 +1,1 @@
+"""Rooms, seats and stations now; sessions, allocation and staffing build on them."""

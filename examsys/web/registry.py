@@ -1,0 +1,28 @@
+"""Every blueprint of the app, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from examsys.core.extensions import api, csrf
+from examsys.modules.accounts import api as accounts_api
+from examsys.modules.accounts.blueprint import bp as accounts_bp
+from examsys.modules.audit.blueprint import bp as audit_bp
+from examsys.modules.calendar.blueprint import bp as calendar_bp
+from examsys.modules.catalog import api as catalog_api
+from examsys.modules.catalog.blueprint import bp as catalog_bp
+from examsys.modules.home.blueprint import bp as home_bp
+from examsys.modules.people import api as people_api
+from examsys.modules.people.blueprint import bp as people_bp
+from examsys.modules.portal.blueprint import bp as portal_bp
+
+WEB_BLUEPRINTS = (accounts_bp, home_bp, portal_bp, catalog_bp, people_bp, calendar_bp, audit_bp)
+API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp)
+
+
+def register_blueprints(app: Flask) -> None:
+    for bp in WEB_BLUEPRINTS:
+        app.register_blueprint(bp)
+    for blp in API_BLUEPRINTS:
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
