@@ -63,6 +63,7 @@ def app_config(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
 
 

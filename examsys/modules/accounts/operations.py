@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
@@ -21,14 +22,31 @@ from examsys.modules.accounts.models import ApiToken, LoginFailure, User, UserRo
 from examsys.modules.catalog.models import College
 from examsys.modules.people.models import Person
 
-_hasher = PasswordHasher()
-# Verified against when the user name is unknown, so timing does not reveal which names exist.
-_DUMMY_HASH = _hasher.hash("examsys-not-a-password")
+_HASHERS: dict[str, PasswordHasher] = {}
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured profile (tests use the cheapest one to stay fast)."""
+    name = current_app.config.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")
+    if name not in _HASHERS:
+        hasher = PasswordHasher.from_parameters(getattr(profiles, name))
+        _HASHERS[name] = hasher
+        _DUMMY_HASHES[name] = hasher.hash("examsys-not-a-password")
+    return _HASHERS[name]
+
+
+def _dummy_hash() -> str:
+    """Checked against when the user name is unknown, so timing does not reveal which exist."""
+    _hasher()
+    return _DUMMY_HASHES[current_app.config.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY")]
+
+
 USER_FIELDS = ("username", "display_name", "active", "college_id", "person_id", "locale")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password_strength(password: str) -> list[Problem]:
@@ -133,10 +151,10 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
 
 def verify_password(user: User, password: str) -> bool:
     try:
-        ok = _hasher.verify(user.password_hash, password)
+        ok = _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if ok and _hasher.check_needs_rehash(user.password_hash):
+    if ok and _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return ok
 
@@ -184,7 +202,8 @@ def authenticate(username: str, password: str, remote_addr: str) -> User:
         raise LoginRefused(_("登录失败次数过多，请 %(minutes)d 分钟后再试", minutes=minutes))
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        _hasher.verify(_DUMMY_HASH, "examsys-not-a-password")
+        with contextlib.suppress(VerificationError):
+            _hasher().verify(_dummy_hash(), password or "x")
     if user is None or not verify_password(user, password) or not user.active:
         db.session.add(LoginFailure(username=username[:64], remote_addr=remote_addr[:64], at=utcnow()))
         db.session.flush()

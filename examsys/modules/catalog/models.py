@@ -176,7 +176,7 @@ class Job(IdMixin, Base):
 
     @property
     def level_numbers(self) -> list[int]:
-        return [lv.level for lv in self.levels]
+        return sorted((lv.level for lv in self.levels), reverse=True)
 
 
 class CertifiableLevel(Base):

@@ -39,7 +39,8 @@ class DemoSummary:
     created: dict[str, int] = field(default_factory=dict)
 
     def add(self, key: str, n: int = 1) -> None:
-        self.created[key] = self.created.get(key, 0) + n
+        if n:
+            self.created[key] = self.created.get(key, 0) + n
 
 
 def load_demo(candidates: int = 1200, public: int = 30, photos: bool = True, seed: int = 2026) -> DemoSummary:

@@ -1,0 +1,97 @@
+"""Configuration from EXAMSYS_* variables, the instance secret, and SQLite connection settings."""
+
+import os
+import stat
+import subprocess
+import sys
+from datetime import UTC
+
+import pytest
+import sqlalchemy as sa
+
+from examsys import create_app
+from examsys.core.config import PROJECT_ROOT, SETTINGS, ConfigError, load_config
+from examsys.core.db import db
+
+
+def test_secret_key_is_generated_once_into_the_instance_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("EXAMSYS_SECRET_KEY", raising=False)
+    first = load_config({"INSTANCE_DIR": str(tmp_path)})
+    second = load_config({"INSTANCE_DIR": str(tmp_path)})
+    key_file = tmp_path / "secret_key"
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] == key_file.read_text()
+    assert len(first["SECRET_KEY"]) == 64
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_environment_overrides_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXAMSYS_SECRET_KEY", "from-env")
+    monkeypatch.setenv("EXAMSYS_MEDIA_DIR", str(tmp_path / "m"))
+    monkeypatch.setenv("EXAMSYS_LOGIN_MAX_FAILURES", "9")
+    monkeypatch.setenv("EXAMSYS_SECURE_COOKIES", "yes")
+    config = load_config({"INSTANCE_DIR": str(tmp_path)})
+    assert config["SECRET_KEY"] == "from-env" and config["MEDIA_DIR"] == str(tmp_path / "m")
+    assert config["LOGIN_MAX_FAILURES"] == 9 and config["SESSION_COOKIE_SECURE"] is True
+    assert not (tmp_path / "secret_key").exists()
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'examsys.sqlite3'}"
+    assert config["DISPLAY_TIMEZONE"] == "Asia/Shanghai"
+
+
+def test_bad_settings_are_refused_at_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXAMSYS_LOGIN_MAX_FAILURES", "many")
+    with pytest.raises(ConfigError, match="EXAMSYS_LOGIN_MAX_FAILURES"):
+        load_config({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    monkeypatch.delenv("EXAMSYS_LOGIN_MAX_FAILURES")
+    monkeypatch.setenv("EXAMSYS_DATABASE_URL", "mysql://x")
+    with pytest.raises(ConfigError, match="SQLite and PostgreSQL"):
+        load_config({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_importing_the_package_writes_nothing(tmp_path):
+    """No side effects at import: only create_app may create instance files."""
+    instance = tmp_path / "instance"
+    env = {**os.environ, "EXAMSYS_INSTANCE_DIR": str(instance)}
+    env.pop("EXAMSYS_SECRET_KEY", None)
+    code = "import examsys, examsys.models, examsys.web.registry, examsys.cli"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=PROJECT_ROOT)
+    assert not instance.exists()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in readme, setting.env
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})  # fmt: skip
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_datetimes_are_stored_in_utc_and_naive_ones_refused(db_session, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    user = make_user()
+    shanghai = timezone(timedelta(hours=8))
+    user.last_login_at = datetime(2026, 11, 22, 9, 30, tzinfo=shanghai)
+    db.session.flush()
+    db.session.expire(user)
+    assert user.last_login_at == datetime(2026, 11, 22, 1, 30, tzinfo=UTC)
+    assert user.last_login_at.tzinfo is not None
+    user.last_login_at = datetime(2026, 11, 22, 9, 30)
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_times_are_displayed_in_shanghai_time(app):
+    from datetime import UTC, datetime
+
+    from examsys.web.i18n import localtime
+
+    with app.app_context():
+        assert localtime(datetime(2026, 11, 22, 1, 30, tzinfo=UTC)) == "2026-11-22 09:30"
