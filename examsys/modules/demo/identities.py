@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from examsys.core.ids import mod11_2_check_digit
+
 __all__ = ["FakePerson", "generate_people"]
 
 # Common surnames with rough relative frequencies (per mille of population).
@@ -97,9 +99,6 @@ _PHONE_PREFIXES = (
     "191", "193", "195", "198", "199",
 )  # fmt: skip
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
-
 
 @dataclass(frozen=True)
 class FakePerson:
@@ -112,14 +111,6 @@ class FakePerson:
     ethnicity: str
     political_status: str
     phone: str
-
-
-def _id_check_digit(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character for the first 17 ID digits."""
-    if len(first17) != 17 or not first17.isdigit():
-        raise ValueError("need exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
 
 
 def _weighted(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
@@ -162,7 +153,7 @@ def _id_number(rng: random.Random, birth: date, gender: str) -> str:
     seq = rng.randint(0, 99)
     gender_digit = rng.choice("13579" if gender == "M" else "02468")
     first17 = f"{region}{birth:%Y%m%d}{seq:02d}{gender_digit}"
-    return first17 + _id_check_digit(first17)
+    return first17 + mod11_2_check_digit(first17)
 
 
 def _phone(rng: random.Random) -> str:
