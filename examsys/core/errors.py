@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 
 @dataclass
 class Problem:
@@ -18,18 +20,18 @@ class Problem:
     def where(self) -> str:
         parts = []
         if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
+            parts.append(_("工作表「%(sheet)s」", sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"第 {self.row} 行")
+            parts.append(_("第 %(row)d 行", row=self.row))
         if self.column:
-            parts.append(f"「{self.column}」列")
+            parts.append(_("「%(column)s」列", column=self.column))
         elif self.field:
             parts.append(self.field)
         return " ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}：{self.message}" if where else str(self.message)
+        return _("%(where)s：%(message)s", where=where, message=self.message) if where else str(self.message)
 
     def as_dict(self) -> dict:
         return {k: (str(v) if k == "message" else v) for k, v in self.__dict__.items() if v is not None}

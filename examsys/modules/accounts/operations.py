@@ -165,7 +165,10 @@ def end_all_sessions(user: User) -> None:
 
 
 def set_locale(user: User, locale: str) -> None:
-    user.locale = locale
+    """Remember the user's interface language."""
+    if user.locale != locale:
+        audit.record("user.locale", user, before={"locale": user.locale}, after={"locale": locale})
+        user.locale = locale
 
 
 class LoginRefused(Exception):

@@ -1,6 +1,7 @@
 """Read queries for accounts."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from examsys.core.db import db
 from examsys.core.errors import NotFound
@@ -14,7 +15,7 @@ def list_users() -> list[User]:
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("账户不存在")
+        raise NotFound(_l("账户不存在"))
     return user
 
 
@@ -25,7 +26,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 def get_token(token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("令牌不存在")
+        raise NotFound(_l("令牌不存在"))
     return token
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from examsys.core.db import db
@@ -34,7 +35,7 @@ def list_colleges(active_only: bool = False) -> list[College]:
 def get_college(college_id: int) -> College:
     college = db.session.get(College, college_id)
     if college is None:
-        raise NotFound("学院不存在")
+        raise NotFound(_l("学院不存在"))
     return college
 
 
@@ -48,7 +49,7 @@ def list_majors(college_id: int | None = None) -> list[Major]:
 def get_major(major_id: int) -> Major:
     major = db.session.get(Major, major_id)
     if major is None:
-        raise NotFound("专业不存在")
+        raise NotFound(_l("专业不存在"))
     return major
 
 
@@ -73,14 +74,14 @@ def list_occupations(q: str = "", college_id: int | None = None, level: int | No
 def get_occupation(occupation_id: int) -> Occupation:
     occupation = db.session.get(Occupation, occupation_id)
     if occupation is None:
-        raise NotFound("职业不存在")
+        raise NotFound(_l("职业不存在"))
     return occupation
 
 
 def get_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
-        raise NotFound("工种不存在")
+        raise NotFound(_l("工种不存在"))
     return job
 
 

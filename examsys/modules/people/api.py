@@ -1,5 +1,6 @@
 """People through /api/v1 (read-only for now), limited to the caller's college scope."""
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -21,7 +22,7 @@ def _enum(enum_cls, value, name):
         return enum_cls(value)
     except ValueError:
         choices = ", ".join(m.value for m in enum_cls)
-        abort(422, message=f"{name}: {value!r} 无效，可选 {choices}")
+        abort(422, message=_("%(name)s：%(value)s 无效，可选 %(choices)s", name=name, value=value, choices=choices))
 
 
 @blp.route("/people")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from examsys.core.db import db
@@ -89,9 +90,9 @@ def get_person(person_id: int, *, scope: int | None) -> Person:
     """Load a person; a coordinator asking for someone outside their college is refused."""
     person = db.session.get(Person, person_id)
     if person is None:
-        raise NotFound("人员不存在")
+        raise NotFound(_l("人员不存在"))
     if scope is not None and person.college_id != scope:
-        raise Forbidden("只能查看本学院的人员")
+        raise Forbidden(_l("只能查看本学院的人员"))
     return person
 
 
