@@ -89,7 +89,7 @@ DEMO_PASSWORD = "examsys2026"
 
 # username, display name, roles, college code (coordinators)
 STAFF_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...], str | None], ...] = (
-    ("admin", "中心管理员", (Role.ADMIN,), None),
+    ("admin", "管理员 赵老师", (Role.ADMIN,), None),
     ("office", "考务 王老师", (Role.EXAM_OFFICE,), None),
     ("supervisor", "督导 李老师", (Role.SUPERVISOR,), None),
     ("examiner", "考评员 张老师", (Role.EXAMINER,), None),
