@@ -59,6 +59,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar.view": STAFF,
     "calendar.edit": OFFICE,
     "portal.view": frozenset({Role.CANDIDATE}),
+    # Question banks and sealed papers: the exam office builds them; nobody else reads them.
+    "banks.view": OFFICE,
+    "banks.edit": OFFICE,
+    "papers.view": OFFICE,
 }
 
 # Routes anyone may reach without signing in. Keep this list short and reviewed.

@@ -121,3 +121,14 @@ def read_occupations_csv(path: Path = OCCUPATIONS_CSV) -> list[OccupationRow]:
                 )
             )
     return rows
+
+
+def find_job(occupation_ref: str, job_name: str = "") -> Job | None:
+    """The job named ``job_name`` ("" for the occupation itself) of the occupation whose
+    national code or name is ``occupation_ref``; None when there is no such job."""
+    occupation = db.session.scalar(
+        sa.select(Occupation).where(sa.or_(Occupation.code == occupation_ref, Occupation.name == occupation_ref))
+    )
+    if occupation is None:
+        return None
+    return next((job for job in occupation.jobs if job.name == job_name.strip()), None)

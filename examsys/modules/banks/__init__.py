@@ -1,0 +1,1 @@
+"""Question banks: knowledge structures, items, practical tasks, blueprints and papers."""
