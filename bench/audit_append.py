@@ -12,33 +12,16 @@ Writes bench/results/audit_append-<backend>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from common import default_url, fresh_app, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from examsys import create_app  # noqa: E402
-from examsys.core import audit  # noqa: E402
-from examsys.core.db import db, lock_for_write  # noqa: E402
-
-
-def _reset(app) -> None:
-    """Start from an empty, migrated database (drops what a previous run left)."""
-    with app.app_context():
-        meta = sa.MetaData()
-        meta.reflect(db.engine)
-        meta.drop_all(db.engine)
-        upgrade()
+from examsys.core import audit
+from examsys.core.db import db, lock_for_write
 
 
 def _append(app, n: int, latencies: list[float]) -> None:
@@ -53,8 +36,7 @@ def _append(app, n: int, latencies: list[float]) -> None:
 
 
 def run(url: str, entries: int, threads: int) -> dict:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "INSTANCE_DIR": tempfile.mkdtemp()})
-    _reset(app)
+    app = fresh_app(url)
     results = {}
     for label, workers in (("1 thread", 1), (f"{threads} threads", threads)):
         latencies: list[float] = []
@@ -91,13 +73,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    backend = sa.make_url(url).get_backend_name()
+    url = args.url or default_url()
     results = run(url, args.entries, args.threads)
-    report = {"backend": backend, "machine": f"{platform.machine()} {platform.python_version()}", **results}
-    out = ROOT / "bench" / "results" / f"audit_append-{backend}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    save_result("audit_append", url, {"machine": f"{platform.machine()} {platform.python_version()}", **results})
 
 
 if __name__ == "__main__":

@@ -9,25 +9,16 @@ then times plan + assembly + sealing of the forms. Writes bench/results/bank_ass
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-import sqlalchemy as sa
-from flask_migrate import upgrade
+from common import default_url, fresh_app, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from examsys import create_app  # noqa: E402
-from examsys.core.audit import acting_as  # noqa: E402
-from examsys.core.db import db  # noqa: E402
-from examsys.modules.banks import assembly, blueprints, imports  # noqa: E402
-from examsys.modules.banks.formats.base import Location, ParsedBank, ParsedElement, ParsedItem, ParsedOption  # noqa: E402
-from examsys.modules.catalog import operations as catalog  # noqa: E402
+from examsys.core.audit import acting_as
+from examsys.core.db import db
+from examsys.modules.banks import assembly, blueprints, imports
+from examsys.modules.banks.formats.base import Location, ParsedBank, ParsedElement, ParsedItem, ParsedOption
+from examsys.modules.catalog import operations as catalog
 
 AREAS = [
     ("职业道德", 5),
@@ -69,12 +60,8 @@ def synthetic_bank(n_items: int) -> ParsedBank:
 
 
 def run(url: str, n_items: int, n_forms: int) -> dict:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "INSTANCE_DIR": tempfile.mkdtemp()})
+    app = fresh_app(url)
     with app.app_context(), acting_as("bench"):
-        meta = sa.MetaData()
-        meta.reflect(db.engine)
-        meta.drop_all(db.engine)
-        upgrade()
         occupation = catalog.save_occupation(None, name="电子商务师", code="4-01-02-02")
         job = catalog.save_job(occupation.jobs[0], occupation=occupation, name="网商", levels=[4])
         start = time.perf_counter()
@@ -121,12 +108,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--forms", type=int, default=20)
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    backend = sa.make_url(url).get_backend_name()
-    report = {"backend": backend, **run(url, args.items, args.forms)}
-    out = ROOT / "bench" / "results" / f"bank_assembly-{backend}.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    url = args.url or default_url()
+    save_result("bank_assembly", url, run(url, args.items, args.forms))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,12 @@ class Problem:
     row: int | None = None
     column: str | None = None
     sheet: str | None = None
+    question: str | None = None  # a question's name or identifier in XML/text formats
 
     def where(self) -> str:
         parts = []
+        if self.question:
+            parts.append(_("题目「%(q)s」", q=self.question))
         if self.sheet:
             parts.append(_("工作表「%(sheet)s」", sheet=self.sheet))
         if self.row is not None:

@@ -8,6 +8,7 @@ from examsys.core.extensions import api, csrf
 from examsys.modules.accounts import api as accounts_api
 from examsys.modules.accounts.blueprint import bp as accounts_bp
 from examsys.modules.audit.blueprint import bp as audit_bp
+from examsys.modules.banks.blueprint import bp as banks_bp
 from examsys.modules.calendar.blueprint import bp as calendar_bp
 from examsys.modules.catalog import api as catalog_api
 from examsys.modules.catalog.blueprint import bp as catalog_bp
@@ -16,7 +17,7 @@ from examsys.modules.people import api as people_api
 from examsys.modules.people.blueprint import bp as people_bp
 from examsys.modules.portal.blueprint import bp as portal_bp
 
-WEB_BLUEPRINTS = (accounts_bp, home_bp, portal_bp, catalog_bp, people_bp, calendar_bp, audit_bp)
+WEB_BLUEPRINTS = (accounts_bp, home_bp, portal_bp, catalog_bp, people_bp, banks_bp, calendar_bp, audit_bp)
 API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp)
 
 

@@ -19,7 +19,9 @@ def test_user_create_with_roles_and_college(app, make_college):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "zhang"))
     assert user.roles == {Role.COORDINATOR, Role.PROCTOR} and user.college_id == college.id
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.create").order_by(AuditEntry.seq.desc()))
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "user.create").order_by(AuditEntry.seq.desc())
+    )
     assert entry.actor_label.startswith("cli:")
 
 
@@ -28,7 +30,9 @@ def test_user_create_reports_every_problem_and_writes_nothing(app, db_session):
         args=["user", "create", "x y", "--role", "college_coordinator", "--password", "short"]
     )
     assert result.exit_code != 0
-    assert "用户名" in result.output and "学院联络员必须指定所属学院" in result.output and "密码至少 8 位" in result.output
+    assert (
+        "用户名" in result.output and "学院联络员必须指定所属学院" in result.output and "密码至少 8 位" in result.output
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 

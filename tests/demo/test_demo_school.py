@@ -120,3 +120,17 @@ def test_the_command_loads_at_least_1200_candidates_by_default():
 
     params = {p.name: p.default for p in demo_cli.commands["load"].params}
     assert params["candidates"] >= 1200 and params["photos"] is True
+
+
+def test_demo_loads_the_shipped_banks_with_a_feasible_blueprint(demo):
+    from examsys.modules.banks import blueprints as bank_blueprints
+    from examsys.modules.banks import util as bank_util
+    from examsys.modules.catalog.util import find_job
+    from examsys.modules.demo.banks import manifest
+
+    assert manifest(), "question_banks/manifest.json lists the shipped banks"
+    for entry in manifest():
+        job = find_job(entry["code"], entry["job"])
+        assert len(bank_util.bank_items(job.id, entry["level"])) >= 80, entry["file"]
+        (blueprint,) = bank_util.blueprints(job.id, entry["level"])
+        assert bank_blueprints.feasibility(blueprint) == [], entry["file"]

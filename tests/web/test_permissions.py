@@ -16,7 +16,12 @@ def _url(rule) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg]
-        values[arg] = 1 if type(converter).__name__ in {"IntegerConverter", "FloatConverter"} else "2026-01-01"
+        if type(converter).__name__ == "AnyConverter":
+            values[arg] = sorted(converter.items)[0]
+        elif type(converter).__name__ in {"IntegerConverter", "FloatConverter"}:
+            values[arg] = 1
+        else:
+            values[arg] = "2026-01-01"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -113,7 +113,14 @@ def _check_overlap(blueprint: Blueprint, forms: list[Form], cells: list[Cell]) -
 def content_hash(paper: Paper) -> str:
     """SHA-256 over everything a candidate would see and be scored on, in order."""
     payload = [
-        [pi.position, pi.revision_id, pi.revision.stem, pi.revision.options, pi.revision.key, str(pi.points)]
+        [
+            pi.position,
+            pi.revision_id,
+            pi.revision.stem,
+            pi.revision.options,
+            pi.revision.key,
+            f"{Decimal(pi.points):.2f}",
+        ]
         for pi in sorted(paper.items, key=lambda pi: pi.position)
     ]
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

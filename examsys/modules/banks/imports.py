@@ -28,6 +28,7 @@ from examsys.modules.banks.models import (
     MarkingItem,
     PracticalTask,
 )
+from examsys.modules.banks.operations import ItemContent, new_revision
 from examsys.modules.banks.qtypes import REGISTRY
 from examsys.modules.banks.text import DuplicateIndex, fingerprint, sanitize
 from examsys.modules.catalog.models import Job
@@ -191,18 +192,8 @@ def _write(parsed: ParsedBank, planned: list[_PlannedItem], job: Job, level: int
 
 
 def _new_revision(item: Item, plan: _PlannedItem, number: int) -> ItemRevision:
-    revision = ItemRevision(
-        item=item,
-        number=number,
-        stem=plan.stem,
-        options=plan.options,
-        key=plan.key,
-        explanation=plan.explanation,
-        difficulty=plan.difficulty,
-        fingerprint=plan.fingerprint,
-        created_at=utcnow(),
-        created_by_id=audit.current_actor()[0],
-    )
+    content = ItemContent(plan.stem, plan.options, plan.key, plan.explanation, plan.difficulty)
+    revision = new_revision(item, content, number)
     db.session.add(revision)
     return revision
 

@@ -64,7 +64,8 @@ def near_duplicates(job_id: int, level: int, stem: str, exclude: int | None = No
     return [match] if match else []
 
 
-def _revision(item: Item, content: ItemContent, number: int) -> ItemRevision:
+def new_revision(item: Item, content: ItemContent, number: int) -> ItemRevision:
+    """A revision of ``item`` holding already-cleaned ``content``."""
     return ItemRevision(
         item=item,
         number=number,
@@ -85,7 +86,7 @@ def create_item(job_id: int, level: int, qtype: str, content: ItemContent, sourc
         job_id=job_id, level=level, qtype=qtype, status=ItemStatus.DRAFT, element=content.element, source=source
     )
     db.session.add(item)
-    item.current = _revision(item, content, 1)
+    item.current = new_revision(item, content, 1)
     db.session.flush()
     audit.record("item.create", item, after={"qtype": qtype, "stem": content.stem, "key": content.key})
     return item
@@ -101,7 +102,7 @@ def update_item(item: Item, content: ItemContent) -> ItemRevision:
     current = item.current
     before = {"revision": current.number, "stem": current.stem, "key": current.key}
     if item.status is ItemStatus.ACTIVE or _in_use(current):
-        item.current = _revision(item, content, len(item.revisions) + 1)
+        item.current = new_revision(item, content, len(item.revisions) + 1)
     else:
         current.stem, current.options, current.key = content.stem, content.options, content.key
         current.explanation, current.difficulty = content.explanation, content.difficulty

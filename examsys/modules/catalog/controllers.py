@@ -17,23 +17,27 @@ def _college_choices(blank: bool) -> list[tuple[int, str]]:
     return [(0, "—"), *choices] if blank else choices
 
 
-def _render_form(template: str, form, status: int | None = None, **context):
+def _render_form(form, page: dict, status: int | None = None):
     if status is None:
         status = 422 if form.errors else 200
-    return render_template(template, form=form, **context), status
+    return render_template("catalog/form.html", form=form, **page), status
 
 
-def _save(form, template: str, save, redirect_to, **context):
+def _page(heading: str, back_url: str, back_label: str) -> dict:
+    return {"heading": heading, "back_url": back_url, "back_label": back_label}
+
+
+def _save(form, page: dict, save, redirect_to):
     """Shared POST handling: validate, call the operation, redirect or show the problems."""
     if form.validate_on_submit():
         try:
             obj = save()
         except DomainError as error:
             attach_domain_errors(form, error)
-            return _render_form(template, form, 422, **context)
+            return _render_form(form, page, 422)
         flash(_("已保存"), "success")
         return redirect(redirect_to(obj))
-    return _render_form(template, form, **context)
+    return _render_form(form, page)
 
 
 def occupations():
@@ -70,13 +74,8 @@ def edit_occupation(occupation_id: int | None = None):
             active=form.active.data,
         )
 
-    return _save(
-        form,
-        "catalog/occupation_form.html",
-        save,
-        lambda o: url_for("catalog.occupation", occupation_id=o.id),
-        occupation=occupation,
-    )
+    page = _page(occupation.name if occupation else _("新增职业"), url_for("catalog.occupations"), _("职业目录"))
+    return _save(form, page, save, lambda o: url_for("catalog.occupation", occupation_id=o.id))
 
 
 def edit_job(occupation_id: int, job_id: int | None = None):
@@ -100,14 +99,9 @@ def edit_job(occupation_id: int, job_id: int | None = None):
             active=form.active.data,
         )
 
-    return _save(
-        form,
-        "catalog/job_form.html",
-        save,
-        lambda j: url_for("catalog.occupation", occupation_id=occupation.id),
-        occupation=occupation,
-        job=job,
-    )
+    heading = (job.name or _("（不分工种）")) if job else _("新增工种")
+    page = _page(heading, url_for("catalog.occupation", occupation_id=occupation.id), occupation.name)
+    return _save(form, page, save, lambda j: url_for("catalog.occupation", occupation_id=occupation.id))
 
 
 def levels():
@@ -141,7 +135,8 @@ def edit_major(major_id: int | None = None):
             active=form.active.data,
         )
 
-    return _save(form, "catalog/major_form.html", save, lambda m: url_for("catalog.majors"), major=major)
+    page = _page(major.name if major else _("新增专业"), url_for("catalog.majors"), _("专业"))
+    return _save(form, page, save, lambda m: url_for("catalog.majors"))
 
 
 def colleges():
@@ -155,7 +150,8 @@ def edit_college(college_id: int | None = None):
     def save():
         return operations.save_college(college, code=form.code.data, name=form.name.data, active=form.active.data)
 
-    return _save(form, "catalog/college_form.html", save, lambda c: url_for("catalog.colleges"), college=college)
+    page = _page(college.name if college else _("新增学院"), url_for("catalog.colleges"), _("学院"))
+    return _save(form, page, save, lambda c: url_for("catalog.colleges"))
 
 
 def edit_body():
@@ -166,4 +162,5 @@ def edit_body():
         fields = ("name", "centre_name", "institution_code", "province_code", "cert_letter", "address", "phone")
         return operations.save_certification_body(**{f: getattr(form, f).data or "" for f in fields})
 
-    return _save(form, "catalog/body_form.html", save, lambda b: url_for("catalog.colleges"))
+    page = _page(_("认定机构信息"), url_for("catalog.colleges"), _("学院"))
+    return _save(form, page, save, lambda b: url_for("catalog.colleges"))

@@ -18,6 +18,7 @@ from examsys.modules.catalog import operations as catalog
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.catalog.models import College, Major, Occupation, StudyLevel
 from examsys.modules.demo import school
+from examsys.modules.demo.banks import load_sample_banks
 from examsys.modules.demo.identities import FakePerson, generate_people
 from examsys.modules.demo.portraits import render_portrait
 from examsys.modules.people import operations as people
@@ -59,6 +60,8 @@ def load_demo(candidates: int = 1200, public: int = 30, photos: bool = True, see
     _students(majors, candidates, seed, photos, summary)
     _public(public, seed + 1, photos, summary)
     _accounts(summary)
+    for key, count in load_sample_banks().items():
+        summary.add(key, count)
     return summary
 
 

@@ -34,10 +34,7 @@ class Location:
 
     def problem(self, message: str, column: str | None = None) -> Problem:
         where_row = self.row if self.row is not None else self.line
-        sheet = self.sheet
-        if self.question and not sheet:
-            sheet = self.question
-        return Problem(message, row=where_row, column=column, sheet=sheet)
+        return Problem(message, row=where_row, column=column, sheet=self.sheet, question=self.question)
 
 
 @dataclass

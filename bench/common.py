@@ -1,0 +1,42 @@
+"""Shared set-up for benchmarks: a fresh, migrated app on the given database URL."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from examsys import create_app  # noqa: E402
+from examsys.core.db import db  # noqa: E402
+
+
+def default_url() -> str:
+    return f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+
+def fresh_app(url: str):
+    """An app on ``url`` with every table dropped and the migrations applied again."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "INSTANCE_DIR": tempfile.mkdtemp()})
+    with app.app_context():
+        meta = sa.MetaData()
+        meta.reflect(db.engine)
+        meta.drop_all(db.engine)
+        upgrade()
+    return app
+
+
+def save_result(name: str, url: str, report: dict) -> None:
+    """Write bench/results/<name>-<backend>.json and print it."""
+    backend = sa.make_url(url).get_backend_name()
+    report = {"backend": backend, **report}
+    out = ROOT / "bench" / "results" / f"{name}-{backend}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(report, ensure_ascii=False, indent=2))
