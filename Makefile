@@ -38,12 +38,12 @@ serve:
 run: system-deps venv translations migrate demo serve
 
 lint: venv
-	$(VENV)/bin/ruff check examsys tests bench migrations/env.py
-	$(VENV)/bin/ruff format --check examsys tests bench migrations/env.py
+	$(VENV)/bin/ruff check examsys tests bench migrations/env.py question_banks
+	$(VENV)/bin/ruff format --check examsys tests bench migrations/env.py question_banks
 
 format: venv
-	$(VENV)/bin/ruff check --fix examsys tests bench migrations/env.py
-	$(VENV)/bin/ruff format examsys tests bench migrations/env.py
+	$(VENV)/bin/ruff check --fix examsys tests bench migrations/env.py question_banks
+	$(VENV)/bin/ruff format examsys tests bench migrations/env.py question_banks
 
 test: venv translations lint
 	env -u EXAMSYS_TEST_DATABASE_URL $(VENV)/bin/pytest -q
