@@ -125,3 +125,25 @@ def test_cli_import_export_and_assemble(app, job, tmp_path):
     bad.write_bytes(_workbook(break_row=True))
     result = runner.invoke(args=["bank", "import", str(bad), "--occupation", "4-01-02-98", "--level", "4"])
     assert result.exit_code != 0 and "第 2 行" in result.output
+
+
+def test_manual_entry_through_the_ui_flags_near_duplicates(client, login, make_user, job):
+    from examsys.modules.banks import imports
+
+    imports.import_bank(make_bank(per_cell=1), job, 4)
+    login(make_user(Role.EXAM_OFFICE))
+    existing = util.bank_items(job.id, 4)[0].current
+    form = {
+        "qtype": "single",
+        "stem": existing.stem.replace("下列", "以下"),
+        "options": "A. 甲\nB. 乙\nC. 丙",
+        "key": "B",
+        "explanation": "",
+        "difficulty": 2,
+        "element_id": 0,
+    }
+    response = client.post(f"/banks/{job.id}/4/items/new", data=form, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "疑似重复" in page and "草稿" in page
+    bad = client.post(f"/banks/{job.id}/4/items/new", data={**form, "key": "Z"})
+    assert bad.status_code == 422 and "不在选项中" in bad.get_data(as_text=True)

@@ -152,9 +152,36 @@ def edit_item(item_id: int):
         except DomainError as error:
             attach_domain_errors(form, error)
             return render_template("banks/item_form.html", form=form, item=found), 422
+        _warn_duplicates(found.job_id, found.level, found.current.stem, exclude=found.id)
         flash(_("已保存（启用中的试题会生成新版本）"), "success")
         return redirect(url_for("banks.item", item_id=found.id))
     return render_template("banks/item_form.html", form=form, item=found), 422 if form.errors else 200
+
+
+def _warn_duplicates(job_id: int, level: int, stem: str, exclude: int | None = None) -> None:
+    for other_id, similarity in operations.near_duplicates(job_id, level, stem, exclude=exclude):
+        flash(_("疑似重复：与第 %(id)s 号试题相似度 %(p)d%%", id=other_id, p=round(similarity * 100)), "warning")
+
+
+def new_item(job_id: int, level: int):
+    job = catalog_util.get_job(job_id)
+    elements = {e.id: e for a in util.areas(job.id, level, Category.THEORY) for e in a.elements}
+    form = ItemForm()
+    form.element_id.choices = [(0, "—")] + [(e.id, f"{e.code} {e.name}") for e in elements.values()]
+    if form.validate_on_submit():
+        try:
+            created = operations.create_item(
+                job.id, level, form.qtype.data, _content_from_form(form, form.qtype.data, elements)
+            )
+        except DomainError as error:
+            attach_domain_errors(form, error)
+            return render_template("banks/item_form.html", form=form, item=None, job=job, level=level), 422
+        _warn_duplicates(job.id, level, created.current.stem, exclude=created.id)
+        flash(_("已保存为草稿，审核后才能启用"), "success")
+        return redirect(url_for("banks.item", item_id=created.id))
+    return render_template("banks/item_form.html", form=form, item=None, job=job, level=level), (
+        422 if form.errors else 200
+    )
 
 
 def item_status(item_id: int):
