@@ -8,6 +8,7 @@ from examsys.core.extensions import api, csrf
 from examsys.modules.accounts import api as accounts_api
 from examsys.modules.accounts.blueprint import bp as accounts_bp
 from examsys.modules.audit.blueprint import bp as audit_bp
+from examsys.modules.banks import api as banks_api
 from examsys.modules.banks.blueprint import bp as banks_bp
 from examsys.modules.calendar.blueprint import bp as calendar_bp
 from examsys.modules.catalog import api as catalog_api
@@ -18,7 +19,7 @@ from examsys.modules.people.blueprint import bp as people_bp
 from examsys.modules.portal.blueprint import bp as portal_bp
 
 WEB_BLUEPRINTS = (accounts_bp, home_bp, portal_bp, catalog_bp, people_bp, banks_bp, calendar_bp, audit_bp)
-API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp)
+API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp, banks_api.blp)
 
 
 def register_blueprints(app: Flask) -> None:

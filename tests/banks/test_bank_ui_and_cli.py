@@ -147,3 +147,20 @@ def test_manual_entry_through_the_ui_flags_near_duplicates(client, login, make_u
     assert response.status_code == 200 and "疑似重复" in page and "草稿" in page
     bad = client.post(f"/banks/{job.id}/4/items/new", data={**form, "key": "Z"})
     assert bad.status_code == 422 and "不在选项中" in bad.get_data(as_text=True)
+
+
+def test_import_through_the_api_with_a_token(client, make_user, job):
+    from examsys.modules.accounts.operations import issue_api_token
+
+    _t, token = issue_api_token(make_user(Role.EXAM_OFFICE), "bank sync")
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/banks/import?job_id={job.id}&level=4"
+    ok = client.post(url, data={"file": (io.BytesIO(_workbook(per_cell=2)), "b.xlsx")}, headers=headers)
+    assert ok.status_code == 201, ok.json
+    assert ok.json["created"] == 24
+    bad = client.post(url, data={"file": (io.BytesIO(_workbook(break_row=True)), "b.xlsx")}, headers=headers)
+    assert bad.status_code == 422
+    assert any(e.get("sheet") == "单选题" and e.get("row") == 2 for e in bad.json["errors"])
+    listing = client.get("/api/v1/banks", headers=headers).json
+    assert listing[0]["counts"]["active"] == 24
+    assert client.get("/api/v1/banks/template.xlsx", headers=headers).data[:2] == b"PK"

@@ -96,3 +96,12 @@ def test_an_element_in_use_cannot_be_dropped_by_a_new_structure(job):
     with pytest.raises(DomainError) as err:
         imports.import_bank(ParsedBank(elements=fewer), job, 4)
     assert "1.1.1" in str(err.value.problems[0])
+
+
+def test_a_task_set_must_total_100_points(job):
+    bank = make_bank(per_cell=1)
+    bank.tasks[0].points = 60
+    bank.tasks[0].marking[1].points = 30
+    with pytest.raises(DomainError) as err:
+        imports.import_bank(bank, job, 4)
+    assert "合计应为 100 分" in str(err.value.problems[0])

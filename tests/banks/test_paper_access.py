@@ -65,3 +65,15 @@ def test_office_views_and_exports_with_audit_and_watermark(client, login, paper,
     assert len(stems) == 10 and all("机密 kaowu" in stem for stem in stems)
     actions = set(db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_type == "papers")))
     assert {"paper.seal", "paper.view", "paper.export"} <= actions
+
+
+def test_a_paper_opens_to_candidates_only_when_its_session_opens(paper):
+    from datetime import UTC, datetime, timedelta
+
+    from examsys.modules.banks.util import open_to_candidates
+
+    now = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    assert not open_to_candidates(paper, now)  # no session has claimed it
+    paper.opens_at = now + timedelta(minutes=30)
+    assert not open_to_candidates(paper, now)
+    assert open_to_candidates(paper, now + timedelta(minutes=30))

@@ -65,6 +65,11 @@ def import_bank(
     if level not in job.level_numbers:
         problems.append(Problem(_("%(job)s 不能认定 %(level)d 级", job=job.label, level=level)))
     problems += _check_structure(parsed, job, level)
+    task_total = sum(task.points for task in parsed.tasks)
+    if parsed.tasks and abs(task_total - 100) > 0.01:
+        problems.append(
+            Problem(_("一套实操任务的配分合计应为 100 分，文件中为 %(t)s 分", t=f"{task_total:g}"), sheet="实操任务")
+        )
     theory, skill = _element_codes(parsed, job.id, level)
     report = ImportReport()
     planned = _plan_items(parsed.items, theory, job, level, problems, report)

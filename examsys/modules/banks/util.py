@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -133,3 +134,11 @@ def get_paper(paper_id: int) -> Paper:
 def papers_of(blueprint: Blueprint) -> list[Paper]:
     stmt = sa.select(Paper).where(Paper.blueprint_id == blueprint.id).order_by(Paper.sealed_at.desc(), Paper.form)
     return list(db.session.scalars(stmt))
+
+
+def open_to_candidates(paper: Paper, now: datetime) -> bool:
+    """Whether candidate-facing routes may show this paper: only once its session has opened.
+
+    A paper no session has claimed (``opens_at`` unset) is never open to candidates.
+    """
+    return paper.opens_at is not None and now >= paper.opens_at
