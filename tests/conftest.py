@@ -41,14 +41,16 @@ def test_database_url(tmp_path_factory) -> str:
 def reset_database(app) -> None:
     """Drop everything (including Alembic's table) and migrate from empty."""
     with app.app_context():
-        meta = sa.MetaData()
-        meta.reflect(db.engine)
         with db.engine.begin() as conn:
             if db.engine.dialect.name == "postgresql":
-                for table in meta.sorted_tables:
-                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table.name}" CASCADE')
+                for name in sa.inspect(conn).get_table_names():
+                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
             else:
+                meta = sa.MetaData()
+                meta.reflect(conn)
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 meta.drop_all(conn)
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         upgrade()
 
 

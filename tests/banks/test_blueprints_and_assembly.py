@@ -131,3 +131,12 @@ def test_multiple_choice_scoring_all_or_nothing_or_partial():
     assert qtype.score(["A", "C"], ["A"], Decimal(2), Scoring()) == 0
     assert qtype.score(["A", "C"], ["A"], Decimal(2), Scoring(partial_credit=True)) == 1
     assert qtype.score(["A", "C"], ["A", "B"], Decimal(2), Scoring(partial_credit=True)) == 0
+
+
+def test_a_second_form_reuses_only_as_many_items_as_the_bank_forces(job):
+    # 7 per cell: two forms reuse an item only where a cell holds fewer than twice its need.
+    imports.import_bank(make_bank(per_cell=7), job, 4)
+    bp = _blueprint(job, max_overlap=Decimal("1"))
+    first, second = assembly.build_forms(bp, 2, seed=2)
+    forced = sum(max(0, 2 * c.need - len(c.pool)) for c in blueprints.plan_cells(bp))
+    assert len(first.item_ids & second.item_ids) == forced

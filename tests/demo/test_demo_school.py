@@ -123,6 +123,7 @@ def test_the_command_loads_at_least_1200_candidates_by_default():
 
 
 def test_demo_loads_the_shipped_banks_with_a_feasible_blueprint(demo):
+    from examsys.modules.banks import assembly
     from examsys.modules.banks import blueprints as bank_blueprints
     from examsys.modules.banks import util as bank_util
     from examsys.modules.catalog.util import find_job
@@ -134,3 +135,5 @@ def test_demo_loads_the_shipped_banks_with_a_feasible_blueprint(demo):
         assert len(bank_util.bank_items(job.id, entry["level"])) >= 80, entry["file"]
         (blueprint,) = bank_util.blueprints(job.id, entry["level"])
         assert bank_blueprints.feasibility(blueprint) == [], entry["file"]
+        forms = assembly.build_forms(blueprint, 2, seed=1)  # two parallel forms within the overlap bound
+        assert len(forms[0].item_ids) == 100 and len(forms[0].item_ids & forms[1].item_ids) <= 30

@@ -9,6 +9,7 @@ whose overlap exceeds the blueprint's bound are refused with the cells that caus
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import random
 import string
@@ -37,15 +38,31 @@ class Form:
 
 
 def _choose(cell: Cell, k: int, used: Counter, rng: random.Random, target: float, state: list[float]) -> list[Item]:
-    """Pick ``k`` items of a cell: least used in this run, then least exposed, nearest the target."""
+    """Pick ``k`` items of a cell: least used in this run first (a whole tier before any of
+    the next), then least exposed, and within a tier the ones that keep the running mean
+    difficulty nearest the target."""
     ranked = sorted(cell.pool, key=lambda i: (used[i.id], i.exposure, rng.random()))
-    # Only look past the least-used tier when it cannot fill the cell.
-    tier_limit = used[ranked[k - 1].id] if len(ranked) >= k else None
-    pool = [i for i in ranked if tier_limit is None or used[i.id] <= tier_limit][: max(2 * k, k + 4)]
     chosen: list[Item] = []
+    for _tier, group in itertools.groupby(ranked, key=lambda i: used[i.id]):
+        remaining = k - len(chosen)
+        tier = list(group)
+        if len(tier) > remaining:
+            tier = _steer(tier[: max(2 * remaining, remaining + 4)], remaining, target, state)
+        else:
+            for item in tier:
+                state[0], state[1] = state[0] + item.current.difficulty, state[1] + 1
+        chosen.extend(tier)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def _steer(candidates: list[Item], k: int, target: float, state: list[float]) -> list[Item]:
+    """Greedily take ``k`` candidates keeping the running mean difficulty nearest ``target``."""
+    pool, chosen = candidates[:], []
     while len(chosen) < k:
         total, count = state
-        best = min(pool, key=lambda i: (abs((total + i.current.difficulty) / (count + 1) - target), used[i.id]))
+        best = min(pool, key=lambda i: abs((total + i.current.difficulty) / (count + 1) - target))
         pool.remove(best)
         chosen.append(best)
         state[0], state[1] = total + best.current.difficulty, count + 1

@@ -36,6 +36,16 @@ def load_sample_banks() -> dict[str, int]:
             imports.import_bank(parse_file(path.name, path.read_bytes()), job, level, filename=path.name)
             created["banks"] += 1
         if not util.blueprints(job.id, level):
-            blueprints.save_blueprint(None, job=job, level=level, name="标准理论试卷（100 题）", parts=STANDARD_PAPER)
+            # Aim at the bank's own mean difficulty, as a centre would for its first paper.
+            levels = [item.current.difficulty for item in util.bank_items(job.id, level)]
+            target = Decimal(sum(levels) / len(levels)).quantize(Decimal("0.1"))
+            blueprints.save_blueprint(
+                None,
+                job=job,
+                level=level,
+                name="标准理论试卷（100 题）",
+                parts=STANDARD_PAPER,
+                difficulty_target=target,
+            )
             created["blueprints"] += 1
     return created
