@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from examsys.core import audit
@@ -177,7 +178,6 @@ def assemble(blueprint: Blueprint, count: int, seed: int) -> list[Paper]:
                     area_id=cell.area.id,
                 )
             )
-            item.exposure += 1
         db.session.add(paper)
         db.session.flush()
         paper.content_hash = content_hash(paper)
@@ -192,7 +192,20 @@ def assemble(blueprint: Blueprint, count: int, seed: int) -> list[Paper]:
             },
         )
         papers.append(paper)
+    _count_exposure(Counter(item.id for form in forms for _cell, item in form.picks))
     return papers
+
+
+def _count_exposure(uses: Counter) -> None:
+    """Add each item's uses in this run to its exposure, one UPDATE per distinct count."""
+    by_count: dict[int, list[int]] = {}
+    for item_id, times in uses.items():
+        by_count.setdefault(times, []).append(item_id)
+    for times, ids in by_count.items():
+        db.session.execute(
+            sa.update(Item).where(Item.id.in_(ids)).values(exposure=Item.exposure + times),
+            execution_options={"synchronize_session": "evaluate"},
+        )
 
 
 @dataclass(frozen=True)
