@@ -17,19 +17,23 @@ from examsys.modules.banks.models import (
     PracticalTask,
 )
 from examsys.modules.catalog.models import CertifiableLevel, CertificationBody, College, Job, Level, Major, Occupation
-from examsys.modules.people.models import IdentityDocument, Person
+from examsys.modules.people.models import HeldCertificate, IdentityDocument, Person
+from examsys.modules.registration.models import Application, Batch, OccupationGrant, ReviewDecision
 from examsys.modules.scheduling.models import Room, Seat, Station
 
 __all__ = [
     "ApiToken",
+    "Application",
     "AuditEntry",
     "AuditHead",
+    "Batch",
     "Blueprint",
     "BlueprintPart",
     "CalendarOverride",
     "CertifiableLevel",
     "CertificationBody",
     "College",
+    "HeldCertificate",
     "IdentityDocument",
     "Item",
     "ItemRevision",
@@ -42,10 +46,12 @@ __all__ = [
     "Major",
     "MarkingItem",
     "Occupation",
+    "OccupationGrant",
     "Paper",
     "PaperItem",
     "Person",
     "PracticalTask",
+    "ReviewDecision",
     "Room",
     "Seat",
     "Station",

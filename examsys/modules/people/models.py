@@ -75,6 +75,9 @@ class Person(IdMixin, TimestampMixin, Base):
 
     college: Mapped[College | None] = relationship()
     major: Mapped[Major | None] = relationship()
+    certificates: Mapped[list[HeldCertificate]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="HeldCertificate.issue_date"
+    )
     documents: Mapped[list[IdentityDocument]] = relationship(
         back_populates="person",
         cascade="all, delete-orphan",
@@ -108,4 +111,38 @@ class IdentityDocument(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("doc_type", "number"),
         sa.Index("ix_identity_documents_number", "number"),
+    )
+
+
+class CertificateKind(str, enum.Enum):
+    SKILL = "skill"  # 职业资格 / 职业技能等级证书
+    X = "1+x"  # 1+X 职业技能等级证书
+
+    @property
+    def title(self) -> str:
+        return str(_l("职业技能等级证书") if self is CertificateKind.SKILL else _l("1+X 证书"))
+
+
+class HeldCertificate(IdMixin, TimestampMixin, Base):
+    """A certificate a person already holds (used by eligibility rules and direct recognition)."""
+
+    __tablename__ = "held_certificates"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CertificateKind] = mapped_column(enum_type(CertificateKind, "certificate_kind"))
+    name: Mapped[str] = mapped_column(sa.String(120))  # occupation (skill) or certificate title (1+X)
+    occupation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("occupations.id"))
+    job_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    level: Mapped[int | None]  # 1..5 for skill certificates
+    x_level: Mapped[str | None] = mapped_column(sa.String(2))  # 初 / 中 / 高 for 1+X
+    number: Mapped[str] = mapped_column(sa.String(40))
+    issue_date: Mapped[date]
+    issuer: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    person: Mapped[Person] = relationship(back_populates="certificates")
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "number"),
+        sa.CheckConstraint("level IS NULL OR level BETWEEN 1 AND 5", name="level_range"),
+        sa.CheckConstraint("x_level IS NULL OR x_level IN ('初', '中', '高')", name="x_level_values"),
     )

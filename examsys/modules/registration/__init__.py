@@ -1,0 +1,1 @@
+"""Registration: batches, applications, eligibility rules and the two-level review."""
