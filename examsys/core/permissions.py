@@ -59,6 +59,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar.view": STAFF,
     "calendar.edit": OFFICE,
     "portal.view": frozenset({Role.CANDIDATE}),
+    "registration.view": OFFICE | {Role.COORDINATOR, Role.SUPERVISOR},
+    "registration.manage": OFFICE | {Role.COORDINATOR},
+    "portal.apply": frozenset({Role.CANDIDATE}),
     # Question banks and sealed papers: the exam office builds them; nobody else reads them.
     "banks.view": OFFICE,
     "banks.edit": OFFICE,

@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("专业"), "catalog.majors", "catalog.view"),
     NavItem(_l("学院"), "catalog.colleges", "colleges.view"),
     NavItem(_l("人员"), "people.search", "people.view"),
+    NavItem(_l("报名审核"), "registration.index", "registration.view"),
     NavItem(_l("题库"), "banks.index", "banks.view"),
     NavItem(_l("工作日"), "calendar.index", "calendar.view"),
     NavItem(_l("账户管理"), "accounts.users", "users.manage"),

@@ -17,8 +17,19 @@ from examsys.modules.home.blueprint import bp as home_bp
 from examsys.modules.people import api as people_api
 from examsys.modules.people.blueprint import bp as people_bp
 from examsys.modules.portal.blueprint import bp as portal_bp
+from examsys.modules.registration.blueprint import bp as registration_bp
 
-WEB_BLUEPRINTS = (accounts_bp, home_bp, portal_bp, catalog_bp, people_bp, banks_bp, calendar_bp, audit_bp)
+WEB_BLUEPRINTS = (
+    accounts_bp,
+    home_bp,
+    portal_bp,
+    catalog_bp,
+    people_bp,
+    registration_bp,
+    banks_bp,
+    calendar_bp,
+    audit_bp,
+)
 API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp, banks_api.blp)
 
 

@@ -114,7 +114,7 @@ class IdentityDocument(IdMixin, TimestampMixin, Base):
     )
 
 
-class CertificateKind(str, enum.Enum):
+class CertificateKind(enum.StrEnum):
     SKILL = "skill"  # 职业资格 / 职业技能等级证书
     X = "1+x"  # 1+X 职业技能等级证书
 

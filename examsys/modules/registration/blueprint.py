@@ -1,0 +1,18 @@
+"""URL map of the registration area."""
+
+from flask import Blueprint
+
+from examsys.core.permissions import requires
+from examsys.modules.registration import controllers as c
+
+bp = Blueprint("registration", __name__, url_prefix="/registration")
+view, manage = requires("registration.view"), requires("registration.manage")
+
+bp.add_url_rule("/", "index", view(c.index))
+bp.add_url_rule("/batches/new", "new_batch", manage(c.new_batch), methods=["GET", "POST"])
+bp.add_url_rule("/batches/<int:batch_id>", "batch", view(c.batch))
+bp.add_url_rule("/batches/<int:batch_id>/rules", "save_rules", manage(c.save_rules), methods=["POST"])
+bp.add_url_rule("/batches/<int:batch_id>/register", "register", manage(c.register), methods=["POST"])
+bp.add_url_rule("/batches/<int:batch_id>/review", "review_bulk", manage(c.review_bulk), methods=["POST"])
+bp.add_url_rule("/applications/<int:application_id>", "application", view(c.application))
+bp.add_url_rule("/applications/<int:application_id>/review", "review_one", manage(c.review_one), methods=["POST"])

@@ -1,0 +1,81 @@
+"""The review flow through the web: a coordinator's college review, then the centre's."""
+
+import pytest
+
+from examsys.core.permissions import Role
+from examsys.modules.registration import operations
+from examsys.modules.registration.models import ApplicationStatus, Decision, ReviewLevel
+from tests.conftest import PASSWORD
+from tests.registration.conftest import DURING
+
+
+@pytest.fixture
+def applied(setup, make_batch, make_person):
+    batch = make_batch(level=4, rules=[{"rule": "major_related"}])
+    apps = [operations.apply(batch, make_person(major=setup["major"]), now=DURING) for _ in range(3)]
+    return batch, apps
+
+
+def _client(app, user):
+    client = app.test_client()
+    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_coordinator_then_centre_review(app, setup, applied, make_user):
+    batch, apps = applied
+    coordinator = _client(app, make_user(Role.COORDINATOR, college=setup["college"]))
+    page = coordinator.get(f"/registration/batches/{batch.id}").get_data(as_text=True)
+    assert apps[0].person.name in page
+    response = coordinator.post(
+        f"/registration/batches/{batch.id}/review",
+        data={"application_id": [apps[0].id, apps[1].id], "decision": "approve"},
+    )
+    assert response.status_code == 302
+    reject = coordinator.post(f"/registration/applications/{apps[2].id}/review", data={"decision": "reject"})
+    assert reject.status_code in (302, 422)
+    assert apps[2].status is ApplicationStatus.SUBMITTED  # no reason: refused
+    coordinator.post(
+        f"/registration/applications/{apps[2].id}/review", data={"decision": "reject", "reason": "证件照不清晰"}
+    )
+    assert [a.status for a in apps] == [ApplicationStatus.COLLEGE_APPROVED] * 2 + [ApplicationStatus.REJECTED]
+    office = _client(app, make_user(Role.EXAM_OFFICE))
+    office.post(
+        f"/registration/batches/{batch.id}/review",
+        data={"application_id": [apps[0].id], "decision": "approve", "level": "centre"},
+    )
+    office.post(
+        f"/registration/applications/{apps[1].id}/review",
+        data={"decision": "return", "reason": "请补交身份证复印件", "level": "centre"},
+    )
+    assert apps[0].status is ApplicationStatus.APPROVED and apps[1].status is ApplicationStatus.RETURNED
+
+
+def test_coordinators_of_other_colleges_see_nothing(app, applied, make_user):
+    batch, apps = applied
+    stranger = _client(app, make_user(Role.COORDINATOR))
+    assert stranger.get(f"/registration/batches/{batch.id}").status_code == 403
+    assert stranger.get(f"/registration/applications/{apps[0].id}").status_code == 403
+
+
+def test_candidate_applies_and_sees_status_and_reason(app, setup, make_batch, make_person, make_user):
+    from datetime import UTC, datetime, timedelta
+
+    batch = make_batch(level=4)
+    batch.opens_at, batch.closes_at = datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(days=5)
+    person = make_person(name="申请人", major=setup["major"])
+    candidate = _client(app, make_user(Role.CANDIDATE, person=person))
+    page = candidate.get("/portal/").get_data(as_text=True)
+    assert batch.name in page
+    assert candidate.post(f"/portal/apply/{batch.id}").status_code == 302
+    (application,) = batch_apps(batch)
+    assert application.person is person
+    operations.review(application, ReviewLevel.COLLEGE, Decision.RETURN, "照片背景不是白色")
+    page = candidate.get("/portal/").get_data(as_text=True)
+    assert "退回修改" in page and "照片背景不是白色" in page
+
+
+def batch_apps(batch):
+    from examsys.modules.registration.util import applications
+
+    return applications(batch, None)
