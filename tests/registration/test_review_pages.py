@@ -79,3 +79,30 @@ def batch_apps(batch):
     from examsys.modules.registration.util import applications
 
     return applications(batch, None)
+
+
+def test_record_form_pdf_shows_chinese_text_and_the_photo(app, setup, applied, make_user):
+    import io
+
+    from pypdf import PdfReader
+
+    from examsys.core.media import store_bytes
+    from examsys.core.pdf import cjk_font_available
+    from examsys.modules.demo.portraits import render_portrait
+
+    if not cjk_font_available():
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    batch, apps = applied
+    apps[0].person.photo_path = store_bytes("photos", render_portrait(3, "F"), ".jpg")
+    office = _client(app, make_user(Role.EXAM_OFFICE))
+    response = office.get(f"/registration/applications/{apps[0].id}/record_form.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 2  # 一式两份
+    text = reader.pages[0].extract_text()
+    assert apps[0].person.name in text and "电子商务师" in text and "四级/中级工" in text
+    assert apps[0].person.primary_document.number in text
+    images = [image for page in reader.pages for image in page.images]
+    assert images and images[0].image.width >= 300
+    whole = office.get(f"/registration/batches/{batch.id}/record_forms.pdf")
+    assert len(PdfReader(io.BytesIO(whole.data)).pages) == 6

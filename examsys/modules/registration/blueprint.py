@@ -16,3 +16,5 @@ bp.add_url_rule("/batches/<int:batch_id>/register", "register", manage(c.registe
 bp.add_url_rule("/batches/<int:batch_id>/review", "review_bulk", manage(c.review_bulk), methods=["POST"])
 bp.add_url_rule("/applications/<int:application_id>", "application", view(c.application))
 bp.add_url_rule("/applications/<int:application_id>/review", "review_one", manage(c.review_one), methods=["POST"])
+bp.add_url_rule("/applications/<int:application_id>/record_form.pdf", "record_form", view(c.record_form))
+bp.add_url_rule("/batches/<int:batch_id>/record_forms.pdf", "batch_record_forms", view(c.batch_record_forms))

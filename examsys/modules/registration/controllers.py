@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +15,7 @@ from examsys.core.errors import DomainError, Problem
 from examsys.core.permissions import Role
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.people import util as people_util
-from examsys.modules.registration import eligibility, operations, util
+from examsys.modules.registration import documents, eligibility, operations, util
 from examsys.modules.registration.models import ApplicationStatus, Decision, Path, ReviewLevel
 
 
@@ -147,3 +148,24 @@ def review_one(application_id: int):
     )
     flash(_("审核意见已保存"), "success")
     return redirect(url_for("registration.application", application_id=found.id))
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def record_form(application_id: int):
+    found = util.get_application(application_id, _scope())
+    return _pdf(documents.record_forms_pdf([found]), f"备案表-{found.person.name}.pdf")
+
+
+def batch_record_forms(batch_id: int):
+    scope = _scope()
+    found = util.get_batch(batch_id, scope)
+    status = request.args.get("status") or None
+    chosen = util.applications(found, scope, ApplicationStatus(status) if status else None)
+    if not chosen:
+        raise DomainError(_("没有符合条件的报名"), status=404)
+    return _pdf(documents.record_forms_pdf(chosen), f"备案表-{found.name}.pdf")

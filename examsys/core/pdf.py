@@ -1,0 +1,169 @@
+"""PDF documents: Jinja templates laid out by WeasyPrint, with a url fetcher that serves only our own files.
+
+Templates live under ``templates/pdf/<area>/`` and extend ``pdf/base.html``; they receive plain
+dicts (never ORM objects). Images are referenced as ``data:`` URIs (see :func:`image_data_uri`)
+or as ``media:relative/path`` / ``static:relative/path`` URLs; anything else — ``http(s):``,
+``file:`` outside those two folders, ``ftp:`` — is refused, so a document can neither reach the
+network (exam labs are offline) nor disclose a file from the server.
+
+Fonts are the system's (fontconfig): the CSS names ``"Noto Sans CJK SC", "Noto Serif CJK SC",
+"WenQuanYi Zen Hei"`` (Debian ``fonts-noto-cjk`` / ``fonts-wqy-zenhei``). Install Debian's
+``libharfbuzz-subset0`` too, or font subsetting takes seconds per document.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import mimetypes
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from flask import current_app, render_template
+from pypdf import PdfWriter
+from weasyprint import HTML, Document
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+__all__ = [
+    "CJK_FONT_FAMILIES",
+    "PdfRenderError",
+    "SafeURLFetcher",
+    "UnsafeURLError",
+    "cjk_font_available",
+    "image_data_uri",
+    "merge_pdfs",
+    "render_document",
+    "render_pdf",
+    "url_fetcher_for_app",
+]
+
+CJK_FONT_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei")
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+# static/ also holds what a document may style itself with; media/ holds only uploaded images.
+STATIC_SUFFIXES = IMAGE_SUFFIXES | {".svg", ".css", ".woff", ".woff2", ".ttf", ".otf"}
+
+
+class UnsafeURLError(ValueError):
+    """A document asked for a resource outside data:, static: and media:."""
+
+
+class PdfRenderError(RuntimeError):
+    """A document could not be rendered (a resource was refused or could not be read)."""
+
+
+class SafeURLFetcher(URLFetcher):
+    """WeasyPrint url fetcher serving ``data:`` URIs and files under two folders, nothing else.
+
+    ``static:css/x.css`` and ``media:photos/ab/abcd.jpg`` name files relative to the app's static
+    folder and ``MEDIA_DIR``; ``file:`` URLs are accepted only when they point inside one of those
+    folders. Paths are resolved (symlinks included) before the containment check, so ``..`` and
+    links cannot escape. Every refusal raises :class:`UnsafeURLError` with the offending URL.
+    """
+
+    def __init__(self, *, static_dir: str | Path | None, media_dir: str | Path | None, fail_on_errors: bool = True):
+        super().__init__(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=fail_on_errors)
+        self.roots: dict[str, Path] = {}
+        if static_dir:
+            self.roots["static"] = Path(static_dir).resolve()
+        if media_dir:
+            self.roots["media"] = Path(media_dir).resolve()
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme in ("static", "media"):
+            return self._serve(scheme, self._local_path(scheme, url), url)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            for root_name, root in self.roots.items():
+                if path.is_relative_to(root):
+                    return self._serve(root_name, path, url)
+            raise UnsafeURLError(f"PDF 资源被拒绝（本地文件不在 static/ 或 MEDIA_DIR 下）：{url}")
+        raise UnsafeURLError(f"PDF 资源被拒绝（只允许 data:、static:、media: 地址）：{url}")
+
+    def _local_path(self, root_name: str, url: str) -> Path:
+        root = self.roots.get(root_name)
+        if root is None:
+            raise UnsafeURLError(f"PDF 资源被拒绝（未配置 {root_name} 目录）：{url}")
+        relative = unquote(url.split(":", 1)[1].split("?", 1)[0].split("#", 1)[0])
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or path == root:
+            raise UnsafeURLError(f"PDF 资源被拒绝（路径越出 {root_name} 目录）：{url}")
+        return path
+
+    def _serve(self, root_name: str, path: Path, url: str) -> URLFetcherResponse:
+        allowed = STATIC_SUFFIXES if root_name == "static" else IMAGE_SUFFIXES
+        if path.suffix.lower() not in allowed:
+            raise UnsafeURLError(f"PDF 资源被拒绝（不允许的文件类型 {path.suffix or '无扩展名'}）：{url}")
+        if not path.is_file():
+            raise FileNotFoundError(f"PDF 资源不存在：{url}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+def url_fetcher_for_app(app=None, *, fail_on_errors: bool = True) -> SafeURLFetcher:
+    """The safe fetcher for ``app`` (default: the current app): its static folder and MEDIA_DIR."""
+    app = app or current_app
+    return SafeURLFetcher(
+        static_dir=app.static_folder, media_dir=app.config.get("MEDIA_DIR"), fail_on_errors=fail_on_errors
+    )
+
+
+def render_document(template: str, context: dict, *, base_url: str | None = None, strict: bool = True) -> Document:
+    """Render ``template`` with ``context`` and lay it out; the WeasyPrint document (pages, then write_pdf).
+
+    With ``strict`` (the default) a refused or unreadable resource stops rendering with
+    :class:`PdfRenderError` (or :class:`UnsafeURLError` for a refused URL) instead of silently
+    leaving a hole in the document. Needs an app context.
+    """
+    html = render_template(template, **context)
+    fetcher = url_fetcher_for_app(fail_on_errors=strict)
+    try:
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: turn it into an ordinary error
+        cause = exc.__cause__
+        if isinstance(cause, UnsafeURLError):
+            raise UnsafeURLError(str(cause)) from cause
+        raise PdfRenderError(f"{exc}: {cause}") from cause
+
+
+def render_pdf(template: str, context: dict, *, base_url: str | None = None, strict: bool = True) -> bytes:
+    """Render the Jinja ``template`` (e.g. ``"pdf/registration/record_form.html"``) to PDF bytes."""
+    return render_document(template, context, base_url=base_url, strict=strict).write_pdf()
+
+
+def image_data_uri(data: bytes, mime: str = "image/jpeg") -> str:
+    """A ``data:`` URI for image bytes, for ``<img src>`` in PDF templates (photos, QR codes as PNG)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """Concatenate PDFs in order (bulk documents are rendered in chunks of 50-100 pages, then merged)."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@functools.cache
+def cjk_font_available() -> bool:
+    """Whether fontconfig knows one of the CJK families our PDF templates name."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        result = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    installed = {name.strip() for line in result.stdout.splitlines() for name in line.split(",")}
+    return any(family in installed for family in CJK_FONT_FAMILIES)
