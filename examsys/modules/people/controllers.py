@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,10 @@ from examsys.core.errors import DomainError
 from examsys.core.ids import DocumentType, mask_number
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.catalog.models import StudyLevel
-from examsys.modules.people import operations, util
+from examsys.modules.people import operations, roster_import, util
 from examsys.modules.people.forms import PersonForm
 from examsys.modules.people.models import Gender, PersonKind
+from examsys.modules.people.roster import write_roster_template
 from examsys.web.forms import attach_domain_errors
 
 
@@ -75,10 +76,21 @@ def _form(person=None) -> PersonForm:
 
 
 def _data(form: PersonForm) -> operations.PersonData:
-    text = {name: (getattr(form, name).data or "").strip() for name in (
-        "name", "ethnicity", "political_status", "education", "phone", "email", "grade", "class_name",
-        "department", "doc_number",
-    )}  # fmt: skip
+    text = {
+        name: (getattr(form, name).data or "").strip()
+        for name in (
+            "name",
+            "ethnicity",
+            "political_status",
+            "education",
+            "phone",
+            "email",
+            "grade",
+            "class_name",
+            "department",
+            "doc_number",
+        )
+    }
     return operations.PersonData(
         kind=PersonKind(form.kind.data),
         doc_type=DocumentType(form.doc_type.data),
@@ -113,3 +125,33 @@ def edit(person_id: int | None = None):
         flash(_("已保存"), "success")
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=person), 422 if form.errors else 200
+
+
+def roster():
+    """Upload page for the roster (实名制花名册) and, after a POST, what the import did."""
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise DomainError(_("请选择花名册文件"))
+        report = roster_import.import_roster(upload.read(), upload.filename, scope=util.scope_college(current_user))
+        flash(
+            _(
+                "花名册已导入：新增 %(c)d 人，更新 %(u)d 人，未变 %(n)d 人",
+                c=report.created,
+                u=report.updated,
+                n=report.unchanged,
+            ),
+            "success",
+        )
+    return render_template("people/roster.html", report=report)
+
+
+def roster_template():
+    response = Response(
+        write_roster_template(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    return response
