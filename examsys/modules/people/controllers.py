@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsys.core.errors import DomainError
 from examsys.core.ids import DocumentType, mask_number
+from examsys.core.media import resolve
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.catalog.models import StudyLevel
-from examsys.modules.people import operations, roster_import, util
+from examsys.modules.people import operations, photo_uploads, roster_import, util
 from examsys.modules.people.forms import PersonForm
 from examsys.modules.people.models import Gender, PersonKind
 from examsys.modules.people.roster import write_roster_template
@@ -154,4 +155,38 @@ def roster_template():
     response.headers["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
     )
+    return response
+
+
+def photos():
+    """Bulk photo upload (zip of 姓名-证件号码.jpg) and the report of missing or refused photos."""
+    scope = util.scope_college(current_user)
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise DomainError(_("请选择照片压缩包"))
+        report = photo_uploads.upload_zip(upload.read(), scope=scope)
+        flash(_("已接收 %(a)d 张照片，%(r)d 张不合格", a=len(report.accepted), r=len(report.rejected)), "success")
+    return render_template("people/photos.html", report=report, missing=photo_uploads.photo_report(scope))
+
+
+def upload_photo(person_id: int):
+    scope = util.scope_college(current_user)
+    person = util.get_person(person_id, scope=scope)
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        raise DomainError(_("请选择照片"))
+    photo_uploads.upload_photo(person, upload.read(), scope=scope)
+    flash(_("照片已通过检查并保存"), "success")
+    return redirect(url_for("people.detail", person_id=person.id))
+
+
+def photo(person_id: int):
+    person = util.get_person(person_id, scope=util.scope_college(current_user))
+    path = (person.photo_variants or {}).get("ticket") or person.photo_path
+    if not path:
+        raise DomainError(_("没有照片"), status=404)
+    response = send_file(resolve(path), mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -72,6 +72,10 @@ class Person(IdMixin, TimestampMixin, Base):
     staff_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
     department: Mapped[str] = mapped_column(sa.String(100), default="")
     photo_path: Mapped[str | None] = mapped_column(sa.String(255))
+    # Normalised copies of the accepted photo: {"record": path, "ticket": path, "certificate": path}
+    photo_variants: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
+    # Why the last uploaded photo was refused (empty when accepted or none uploaded)
+    photo_rejection: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     college: Mapped[College | None] = relationship()
     major: Mapped[Major | None] = relationship()

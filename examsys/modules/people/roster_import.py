@@ -18,6 +18,7 @@ from examsys.core.errors import DomainError, Problem
 from examsys.modules.catalog.models import College, Major
 from examsys.modules.people.models import IdentityDocument, Person, PersonKind
 from examsys.modules.people.roster import RosterRow, parse_roster
+from examsys.modules.people.util import people_by_document_numbers
 
 FIELDS = (
     "name",
@@ -59,19 +60,6 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
-def _existing_people(numbers: list[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for chunk in _chunks(numbers):
-        stmt = (
-            sa.select(IdentityDocument.number, Person)
-            .join(Person, IdentityDocument.person_id == Person.id)
-            .where(IdentityDocument.number.in_(chunk))
-        )
-        for number, person in db.session.execute(stmt):
-            found[number] = person
-    return found
-
-
 def _student_no_owners(numbers: list[str]) -> dict[str, int]:
     owners: dict[str, int] = {}
     for chunk in _chunks(numbers):
@@ -108,7 +96,7 @@ def import_roster(data: bytes, filename: str, *, scope: int | None = None) -> Ro
         raise DomainError(_("花名册有 %(n)d 处错误，未导入任何内容", n=len(problems)), problems)
     colleges = {c.name: c for c in db.session.scalars(sa.select(College))}
     majors = {(m.college_id, m.name): m for m in db.session.scalars(sa.select(Major))}
-    people = _existing_people([row.id_number for row in rows])
+    people = people_by_document_numbers([row.id_number for row in rows])
     owners = _student_no_owners([row.student_no for row in rows])
     for row in rows:
         college = colleges[row.college]

@@ -106,3 +106,16 @@ def distinct_grades(scope: int | None) -> list[str]:
     if scope is not None:
         stmt = stmt.where(Person.college_id == scope)
     return list(db.session.scalars(stmt))
+
+
+def people_by_document_numbers(numbers: list[str], chunk: int = 900) -> dict[str, Person]:
+    """ID number -> person for many numbers at once (chunked under SQLite's parameter limit)."""
+    found: dict[str, Person] = {}
+    for start in range(0, len(numbers), chunk):
+        stmt = (
+            sa.select(IdentityDocument.number, Person)
+            .join(Person, IdentityDocument.person_id == Person.id)
+            .where(IdentityDocument.number.in_(numbers[start : start + chunk]))
+        )
+        found.update({number: person for number, person in db.session.execute(stmt)})
+    return found
