@@ -17,3 +17,4 @@ bp.add_url_rule("/roster/template.xlsx", "roster_template", edit(c.roster_templa
 bp.add_url_rule("/photos", "photos", edit(c.photos), methods=["GET", "POST"])
 bp.add_url_rule("/<int:person_id>/photo", "upload_photo", edit(c.upload_photo), methods=["POST"])
 bp.add_url_rule("/<int:person_id>/photo.jpg", "photo", view(c.photo))
+bp.add_url_rule("/certificates", "certificates", edit(c.certificates), methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from examsys.core.ids import DocumentType, mask_number
 from examsys.core.media import resolve
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.catalog.models import StudyLevel
+from examsys.modules.people import certificates as held_certificates
 from examsys.modules.people import operations, photo_uploads, roster_import, util
 from examsys.modules.people.forms import PersonForm
 from examsys.modules.people.models import Gender, PersonKind
@@ -190,3 +191,15 @@ def photo(person_id: int):
     response = send_file(resolve(path), mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def certificates():
+    """Import certificates people already hold (职业技能等级 and 1+X) from xlsx or CSV."""
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise DomainError(_("请选择证书文件"))
+        added = held_certificates.import_certificates(upload.read(), upload.filename)
+        flash(_("已导入 %(n)d 张证书", n=added), "success")
+        return redirect(url_for("people.certificates"))
+    return render_template("people/certificates.html")

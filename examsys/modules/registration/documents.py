@@ -11,10 +11,11 @@ from examsys.modules.registration.record_form import render_record_forms
 
 
 def _photo(person: Person) -> bytes | None:
-    if not person.photo_path:
+    path = (person.photo_variants or {}).get("record") or person.photo_path
+    if not path:
         return None
     try:
-        return resolve(person.photo_path).read_bytes()
+        return resolve(path).read_bytes()
     except (OSError, ValueError):
         return None
 
