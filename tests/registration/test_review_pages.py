@@ -106,3 +106,34 @@ def test_record_form_pdf_shows_chinese_text_and_the_photo(app, setup, applied, m
     assert images and images[0].image.width >= 300
     whole = office.get(f"/registration/batches/{batch.id}/record_forms.pdf")
     assert len(PdfReader(io.BytesIO(whole.data)).pages) == 6
+
+
+def test_roster_and_summary_reports_sorted_by_major_occupation_level_student(
+    app, setup, applied, make_user, make_major
+):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from examsys.core.pdf import cjk_font_available
+
+    batch, apps = applied
+    office = _client(app, make_user(Role.EXAM_OFFICE))
+    sheet = load_workbook(io.BytesIO(office.get("/registration/reports/roster.xlsx").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "学号", "姓名")
+    student_numbers = [r[1] for r in rows[1:]]
+    assert student_numbers == sorted(student_numbers) and len(student_numbers) == 3
+    summary = list(
+        load_workbook(io.BytesIO(office.get("/registration/reports/summary.xlsx").data)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert (
+        summary[1][:5] == ("电子商务师", "网商", "四级/中级工", setup["college"].name, 3) and summary[-1][0] == "合计"
+    )
+    if cjk_font_available():
+        pdf = PdfReader(io.BytesIO(office.get(f"/registration/reports/roster.pdf?batch={batch.id}").data))
+        text = pdf.pages[0].extract_text()
+        assert "认定报名花名册" in text and apps[0].person.name in text

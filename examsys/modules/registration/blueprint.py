@@ -18,3 +18,4 @@ bp.add_url_rule("/applications/<int:application_id>", "application", view(c.appl
 bp.add_url_rule("/applications/<int:application_id>/review", "review_one", manage(c.review_one), methods=["POST"])
 bp.add_url_rule("/applications/<int:application_id>/record_form.pdf", "record_form", view(c.record_form))
 bp.add_url_rule("/batches/<int:batch_id>/record_forms.pdf", "batch_record_forms", view(c.batch_record_forms))
+bp.add_url_rule("/reports/<any(roster, summary):kind>.<any(xlsx, pdf):fmt>", "report", view(c.report))

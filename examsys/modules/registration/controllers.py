@@ -15,7 +15,7 @@ from examsys.core.errors import DomainError, Problem
 from examsys.core.permissions import Role
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.people import util as people_util
-from examsys.modules.registration import documents, eligibility, operations, util
+from examsys.modules.registration import documents, eligibility, operations, reports, util
 from examsys.modules.registration.models import ApplicationStatus, Decision, Path, ReviewLevel
 
 
@@ -169,3 +169,28 @@ def batch_record_forms(batch_id: int):
     if not chosen:
         raise DomainError(_("没有符合条件的报名"), status=404)
     return _pdf(documents.record_forms_pdf(chosen), f"备案表-{found.name}.pdf")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report(kind: str, fmt: str):
+    """The registration roster or the occupation summary, for one batch or all, as xlsx or PDF."""
+    batch_id = request.args.get("batch", type=int)
+    scope = _scope()
+    if batch_id is not None:
+        util.get_batch(batch_id, scope)  # scope check
+    apps = reports.applications(scope, batch_id)
+    if kind == "roster":
+        title, (header, rows) = _("认定报名花名册"), reports.roster_rows(apps)
+    else:
+        title, (header, rows) = _("申报职业汇总表"), reports.summary_rows(apps)
+    if fmt == "xlsx":
+        response = Response(reports.to_xlsx(title, header, rows), mimetype=XLSX)
+    else:
+        body = catalog_util.certification_body()
+        response = Response(
+            reports.to_pdf(title, header, rows, body.centre_name if body else ""), mimetype="application/pdf"
+        )
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.{fmt}"
+    return response
