@@ -137,3 +137,12 @@ def test_demo_loads_the_shipped_banks_with_a_feasible_blueprint(demo):
         assert bank_blueprints.feasibility(blueprint) == [], entry["file"]
         forms = assembly.build_forms(blueprint, 2, seed=1)  # two parallel forms within the overlap bound
         assert len(forms[0].item_ids) == 100 and len(forms[0].item_ids & forms[1].item_ids) <= 30
+
+
+def test_demo_has_an_open_batch_with_registered_students(demo):
+    from examsys.modules.registration.models import Application, Batch
+
+    (batch,) = db.session.scalars(sa.select(Batch)).all()
+    applications = db.session.scalars(sa.select(Application)).all()
+    assert batch.job.occupation.name == "电子商务师" and applications
+    assert all(a.person.major in batch.job.majors for a in applications)

@@ -150,3 +150,19 @@ def test_bulk_registration_applies_the_eligible_and_reports_the_rest(setup, make
     bad = make_person(name="外专业", major=make_major(name="园艺"))
     result = operations.apply_many(batch, [*good, bad], now=DURING)
     assert len(result.applied) == 2 and result.blocked[0][0] is bad and "园艺" in result.blocked[0][1][0]
+
+
+def test_fees_and_registration_by_list(setup, make_batch, make_person):
+    from decimal import Decimal
+
+    batch = make_batch(level=4, fee=Decimal("120"))
+    listed = make_person(major=setup["major"], student_no="L0001")
+    by_id = make_person(major=setup["major"])
+    result = operations.apply_listed(batch, ["L0001", by_id.primary_document.number, "NOPE"], now=DURING)
+    assert [a.person for a in result.applied] == [listed, by_id]
+    assert "NOPE" in result.blocked[0][1][0]
+    assert operations.set_fee_paid(result.applied, True) == 2 and all(a.fee_paid for a in result.applied)
+    free = make_batch(level=3, name="免费批次")
+    free_app = operations.apply(free, make_person(major=setup["major"]), now=DURING)
+    with pytest.raises(DomainError, match="不收费"):
+        operations.set_fee_paid([free_app], True)

@@ -137,3 +137,15 @@ def test_roster_and_summary_reports_sorted_by_major_occupation_level_student(
         pdf = PdfReader(io.BytesIO(office.get(f"/registration/reports/roster.pdf?batch={batch.id}").data))
         text = pdf.pages[0].extract_text()
         assert "认定报名花名册" in text and apps[0].person.name in text
+
+
+def test_admin_grants_an_occupation_to_another_college(app, setup, make_user, make_college):
+    from examsys.core.db import db
+    from examsys.modules.registration.models import OccupationGrant
+
+    other = make_college(name="授权学院")
+    admin = _client(app, make_user(Role.ADMIN))
+    assert "跨学院认定授权" in admin.get("/registration/").get_data(as_text=True)
+    response = admin.post("/registration/grants", data={"occupation_id": setup["occupation"].id, "college_id": other.id})
+    assert response.status_code == 302
+    assert db.session.get(OccupationGrant, (setup["occupation"].id, other.id)) is not None

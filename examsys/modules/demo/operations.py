@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from examsys.core.db import db
+from examsys.core.db import db, utcnow
 from examsys.core.ids import DocumentType
 from examsys.core.media import store_bytes
 from examsys.core.permissions import Role
@@ -17,6 +17,7 @@ from examsys.modules.accounts.models import User
 from examsys.modules.catalog import operations as catalog
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.catalog.models import College, Major, Occupation, StudyLevel
+from examsys.modules.catalog.util import find_job
 from examsys.modules.demo import school
 from examsys.modules.demo.banks import load_sample_banks
 from examsys.modules.demo.identities import FakePerson, generate_people
@@ -24,6 +25,8 @@ from examsys.modules.demo.portraits import render_portrait
 from examsys.modules.people import operations as people
 from examsys.modules.people.models import Gender, Person, PersonKind
 from examsys.modules.people.util import find_by_document
+from examsys.modules.registration import operations as registration
+from examsys.modules.registration.models import Batch, Path
 from examsys.modules.scheduling import operations as rooms
 
 STUDY_YEARS = {
@@ -62,7 +65,36 @@ def load_demo(candidates: int = 1200, public: int = 30, photos: bool = True, see
     _accounts(summary)
     for key, count in load_sample_banks().items():
         summary.add(key, count)
+    summary.add("batches", _batch())
     return summary
+
+
+def _batch() -> int:
+    """An open e-commerce batch with the first students of the related majors registered."""
+    job = find_job("4-01-02-02", "网商")
+    if job is None or db.session.scalar(sa.select(Batch.id).limit(1)) is not None:
+        return 0
+    now = utcnow()
+    batch = registration.save_batch(
+        None,
+        registration.BatchData(
+            name="2026 年冬季电子商务师（网商）四级认定",
+            job=job,
+            level=4,
+            path=Path.EXAM,
+            college=job.occupation.owner_college,
+            opens_at=now - timedelta(days=7),
+            closes_at=now + timedelta(days=21),
+            exam_date=(now + timedelta(days=35)).date(),
+            planned_headcount=200,
+            rules=[{"rule": "major_related"}, {"rule": "minimum_age", "params": {"years": 16}}],
+        ),
+    )
+    students = db.session.scalars(
+        sa.select(Person).where(Person.major_id.in_([m.id for m in job.majors])).order_by(Person.id).limit(40)
+    )
+    registration.apply_many(batch, list(students), now=now)
+    return 1
 
 
 def _colleges_and_majors(summary: DemoSummary) -> list[Major]:
@@ -77,8 +109,9 @@ def _colleges_and_majors(summary: DemoSummary) -> list[Major]:
         for index, (major_name, level) in enumerate(major_defs, start=1):
             major = have.get((major_name, level))
             if major is None:
-                major = catalog.save_major(None, college=college, name=major_name, study_level=level,
-                                           code=f"{code}{index:02d}")  # fmt: skip
+                major = catalog.save_major(
+                    None, college=college, name=major_name, study_level=level, code=f"{code}{index:02d}"
+                )
                 summary.add("majors")
             majors.append(major)
     return majors
@@ -90,9 +123,13 @@ def _assign_owner_colleges() -> None:
         majors = [m for job in occupation.jobs for m in job.majors]
         if majors:
             catalog.save_occupation(
-                occupation, name=occupation.name, code=occupation.code, standard=occupation.standard,
-                owner_college=majors[0].college, active=occupation.active,
-            )  # fmt: skip
+                occupation,
+                name=occupation.name,
+                code=occupation.code,
+                standard=occupation.standard,
+                owner_college=majors[0].college,
+                active=occupation.active,
+            )
 
 
 def _photo(fake: FakePerson, index: int) -> str:
@@ -111,16 +148,24 @@ def _students(majors: list[Major], count: int, seed: int, photos: bool, summary:
             continue
         person = people.create_person(
             people.PersonData(
-                kind=PersonKind.STUDENT, name=fake.name, doc_type=DocumentType.resident_id,
-                doc_number=fake.id_number, gender=Gender(fake.gender), ethnicity=fake.ethnicity,
-                political_status=fake.political_status, education=_education(major.study_level),
-                phone=fake.phone, college=major.college, major=major,
-                student_no=f"{grade}{major.code}{serial:03d}", grade=grade,
+                kind=PersonKind.STUDENT,
+                name=fake.name,
+                doc_type=DocumentType.resident_id,
+                doc_number=fake.id_number,
+                gender=Gender(fake.gender),
+                ethnicity=fake.ethnicity,
+                political_status=fake.political_status,
+                education=_education(major.study_level),
+                phone=fake.phone,
+                college=major.college,
+                major=major,
+                student_no=f"{grade}{major.code}{serial:03d}",
+                grade=grade,
                 class_name=f"{grade[2:]}级{major.name}{(serial - 1) // CLASS_SIZE + 1}班",
                 study_level=major.study_level,
                 expected_graduation=date(int(grade) + STUDY_YEARS[major.study_level], 6, 30),
             )
-        )  # fmt: skip
+        )
         if photos:
             person.photo_path = _photo(fake, index)
         summary.add("students")
@@ -140,11 +185,17 @@ def _public(count: int, seed: int, photos: bool, summary: DemoSummary) -> None:
             continue
         person = people.create_person(
             people.PersonData(
-                kind=PersonKind.PUBLIC, name=fake.name, doc_type=DocumentType.resident_id,
-                doc_number=fake.id_number, gender=Gender(fake.gender), ethnicity=fake.ethnicity,
-                political_status="群众", education="高中", phone=fake.phone,
+                kind=PersonKind.PUBLIC,
+                name=fake.name,
+                doc_type=DocumentType.resident_id,
+                doc_number=fake.id_number,
+                gender=Gender(fake.gender),
+                ethnicity=fake.ethnicity,
+                political_status="群众",
+                education="高中",
+                phone=fake.phone,
             )
-        )  # fmt: skip
+        )
         if photos:
             person.photo_path = _photo(fake, 100_000 + index)
         summary.add("public")
@@ -155,14 +206,20 @@ def _accounts(summary: DemoSummary) -> None:
     colleges = {c.code: c for c in db.session.scalars(sa.select(College))}
     for username, display, roles, college_code in school.STAFF_ACCOUNTS:
         if username not in taken:
-            accounts.create_user(username, school.DEMO_PASSWORD, roles, display_name=display,
-                                 college=colleges.get(college_code) if college_code else None)  # fmt: skip
+            accounts.create_user(
+                username,
+                school.DEMO_PASSWORD,
+                roles,
+                display_name=display,
+                college=colleges.get(college_code) if college_code else None,
+            )
             summary.add("accounts")
     if "candidate" not in taken:
         first = db.session.scalar(
             sa.select(Person).where(Person.kind == PersonKind.STUDENT).order_by(Person.id).limit(1)
         )
         if first is not None:
-            accounts.create_user("candidate", school.DEMO_PASSWORD, [Role.CANDIDATE],
-                                 display_name=first.name, person=first)  # fmt: skip
+            accounts.create_user(
+                "candidate", school.DEMO_PASSWORD, [Role.CANDIDATE], display_name=first.name, person=first
+            )
             summary.add("accounts")

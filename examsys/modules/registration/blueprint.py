@@ -19,3 +19,6 @@ bp.add_url_rule("/applications/<int:application_id>/review", "review_one", manag
 bp.add_url_rule("/applications/<int:application_id>/record_form.pdf", "record_form", view(c.record_form))
 bp.add_url_rule("/batches/<int:batch_id>/record_forms.pdf", "batch_record_forms", view(c.batch_record_forms))
 bp.add_url_rule("/reports/<any(roster, summary):kind>.<any(xlsx, pdf):fmt>", "report", view(c.report))
+bp.add_url_rule("/batches/<int:batch_id>/fees", "fees", manage(c.fees), methods=["POST"])
+bp.add_url_rule("/batches/<int:batch_id>/register-list", "register_list", manage(c.register_list), methods=["POST"])
+bp.add_url_rule("/grants", "grant", requires("colleges.edit")(c.grant), methods=["POST"])

@@ -31,7 +31,22 @@ def _local_datetime(value: str, end_of_day: bool = False) -> datetime:
 
 
 def index():
-    return render_template("registration/index.html", batches=util.batches(_scope()))
+    can_grant = current_user.can("colleges.edit")
+    return render_template(
+        "registration/index.html",
+        batches=util.batches(_scope()),
+        grants=util.grants() if can_grant else [],
+        occupations=catalog_util.list_occupations() if can_grant else [],
+        colleges=catalog_util.list_colleges() if can_grant else [],
+    )
+
+
+def grant():
+    """The centre lets another college certify an occupation it does not own."""
+    occupation = catalog_util.get_occupation(request.form.get("occupation_id", type=int) or 0)
+    operations.grant_occupation(occupation.id, catalog_util.get_college(request.form.get("college_id", type=int) or 0))
+    flash(_("已授权"), "success")
+    return redirect(url_for("registration.index"))
 
 
 def new_batch():
@@ -194,3 +209,32 @@ def report(kind: str, fmt: str):
         )
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.{fmt}"
     return response
+
+
+def fees(batch_id: int):
+    scope = _scope()
+    found = util.get_batch(batch_id, scope)
+    chosen = [util.get_application(int(aid), scope) for aid in request.form.getlist("application_id")]
+    if not chosen or any(a.batch_id != found.id for a in chosen):
+        raise DomainError(_("请至少选择一条报名"))
+    count = operations.set_fee_paid(chosen, request.form.get("paid") == "1")
+    flash(_("已更新 %(n)d 条缴费状态", n=count), "success")
+    return redirect(url_for("registration.batch", batch_id=found.id))
+
+
+def register_list(batch_id: int):
+    """Register the students listed (one 学号 or 证件号码 per line) in a text box or file."""
+    scope = _scope()
+    found = util.get_batch(batch_id, scope)
+    text = request.form.get("numbers", "")
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        text += "\n" + upload.read().decode("utf-8-sig", errors="replace")
+    numbers = [part.strip() for line in text.splitlines() for part in line.split(",") if part.strip()]
+    if not numbers:
+        raise DomainError(_("请填写学号或证件号码"))
+    result = operations.apply_listed(found, numbers, scope=scope)
+    flash(_("已报名 %(n)d 人", n=len(result.applied)), "success")
+    for person, reasons in result.blocked:
+        flash(_("%(name)s 未能报名：%(r)s", name=person.name, r="；".join(reasons)), "warning")
+    return redirect(url_for("registration.batch", batch_id=found.id))

@@ -16,6 +16,7 @@ from examsys.core.db import db, utcnow
 from examsys.core.errors import DomainError, Forbidden, Problem
 from examsys.modules.catalog.models import College, Job
 from examsys.modules.people.models import Person
+from examsys.modules.people.util import find_by_document
 from examsys.modules.registration import eligibility
 from examsys.modules.registration.models import (
     Application,
@@ -299,3 +300,33 @@ def review_many(
     for application in applications:
         review(application, level, decision, reason, scope=scope)
     return len(applications)
+
+
+def set_fee_paid(applications: list[Application], paid: bool) -> int:
+    """Mark applications' fees as paid or unpaid (a batch with no fee has nothing to pay)."""
+    changed = 0
+    for application in applications:
+        if application.batch.fee is None:
+            raise DomainError(_("该批次不收费"))
+        if application.fee_paid != paid:
+            application.fee_paid = paid
+            audit.record("application.fee", application, after={"fee_paid": paid})
+            changed += 1
+    return changed
+
+
+def apply_listed(
+    batch: Batch, numbers: list[str], *, scope: int | None = None, now: datetime | None = None
+) -> BulkResult:
+    """Register people listed by ID number or student number (a college's own list)."""
+    result = BulkResult()
+    people = []
+    for number in numbers:
+        person = db.session.scalar(sa.select(Person).where(Person.student_no == number)) or find_by_document(number)
+        if person is None:
+            result.blocked.append((Person(name=number), [_("学号或证件号码 %(n)s 不在人员名单中", n=number)]))
+        else:
+            people.append(person)
+    listed = apply_many(batch, people, scope=scope, now=now)
+    listed.blocked = result.blocked + listed.blocked
+    return listed

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from examsys.core.db import db
 from examsys.core.errors import Forbidden, NotFound
 from examsys.modules.people.models import Person
-from examsys.modules.registration.models import Application, ApplicationStatus, Batch
+from examsys.modules.registration.models import Application, ApplicationStatus, Batch, OccupationGrant
 
 
 def batches(scope: int | None) -> list[Batch]:
@@ -62,3 +62,7 @@ def get_application(application_id: int, scope: int | None) -> Application:
 def applications_of(person: Person) -> list[Application]:
     stmt = sa.select(Application).where(Application.person_id == person.id).order_by(Application.submitted_at.desc())
     return list(db.session.scalars(stmt))
+
+
+def grants() -> list[OccupationGrant]:
+    return list(db.session.scalars(sa.select(OccupationGrant)))
