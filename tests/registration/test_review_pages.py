@@ -146,6 +146,8 @@ def test_admin_grants_an_occupation_to_another_college(app, setup, make_user, ma
     other = make_college(name="授权学院")
     admin = _client(app, make_user(Role.ADMIN))
     assert "跨学院认定授权" in admin.get("/registration/").get_data(as_text=True)
-    response = admin.post("/registration/grants", data={"occupation_id": setup["occupation"].id, "college_id": other.id})
+    response = admin.post(
+        "/registration/grants", data={"occupation_id": setup["occupation"].id, "college_id": other.id}
+    )
     assert response.status_code == 302
     assert db.session.get(OccupationGrant, (setup["occupation"].id, other.id)) is not None
