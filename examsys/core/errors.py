@@ -28,8 +28,7 @@ class Problem:
             parts.append(_("第 %(row)d 行", row=self.row))
         if self.column:
             parts.append(_("「%(column)s」列", column=self.column))
-        elif self.field:
-            parts.append(self.field)
+        # ``field`` is a form/API key for placing the message, not something to show people.
         return " ".join(parts)
 
     def __str__(self) -> str:
