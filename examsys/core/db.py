@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, scoped_session
 
+from examsys.core.errors import NotFound
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -112,3 +114,11 @@ def enum_type(enum_cls, name: str, length: int = 32) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def get_or_404(model, ident, message):
+    """``model`` row ``ident``, or :class:`~examsys.core.errors.NotFound` with ``message``."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message)
+    return row

@@ -3,8 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from examsys.core.db import db
-from examsys.core.errors import NotFound
+from examsys.core.db import db, get_or_404
 from examsys.modules.accounts.models import ApiToken, User
 
 
@@ -13,10 +12,7 @@ def list_users() -> list[User]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_l("账户不存在"))
-    return user
+    return get_or_404(User, user_id, _l("账户不存在"))
 
 
 def tokens_of(user: User) -> list[ApiToken]:
@@ -24,10 +20,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 
 def get_token(token_id: int) -> ApiToken:
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(_l("令牌不存在"))
-    return token
+    return get_or_404(ApiToken, token_id, _l("令牌不存在"))
 
 
 def find_user(username: str) -> User | None:

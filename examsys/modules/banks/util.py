@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from examsys.core.db import db
-from examsys.core.errors import NotFound
+from examsys.core.db import db, get_or_404
 from examsys.modules.banks.models import (
     Blueprint,
     Category,
@@ -95,24 +94,15 @@ def tasks(job_id: int, level: int) -> list[PracticalTask]:
 
 
 def get_item(item_id: int) -> Item:
-    item = db.session.get(Item, item_id)
-    if item is None:
-        raise NotFound(_l("试题不存在"))
-    return item
+    return get_or_404(Item, item_id, _l("试题不存在"))
 
 
 def get_revision(revision_id: int) -> ItemRevision:
-    revision = db.session.get(ItemRevision, revision_id)
-    if revision is None:
-        raise NotFound(_l("试题版本不存在"))
-    return revision
+    return get_or_404(ItemRevision, revision_id, _l("试题版本不存在"))
 
 
 def get_blueprint(blueprint_id: int) -> Blueprint:
-    blueprint = db.session.get(Blueprint, blueprint_id)
-    if blueprint is None:
-        raise NotFound(_l("组卷方案不存在"))
-    return blueprint
+    return get_or_404(Blueprint, blueprint_id, _l("组卷方案不存在"))
 
 
 def blueprints(job_id: int | None = None, level: int | None = None) -> list[Blueprint]:
@@ -125,10 +115,7 @@ def blueprints(job_id: int | None = None, level: int | None = None) -> list[Blue
 
 
 def get_paper(paper_id: int) -> Paper:
-    paper = db.session.get(Paper, paper_id)
-    if paper is None:
-        raise NotFound(_l("试卷不存在"))
-    return paper
+    return get_or_404(Paper, paper_id, _l("试卷不存在"))
 
 
 def papers_of(blueprint: Blueprint) -> list[Paper]:

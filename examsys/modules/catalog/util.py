@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from examsys.core.db import db
-from examsys.core.errors import NotFound
+from examsys.core.db import db, get_or_404
 from examsys.modules.catalog.models import CertifiableLevel, CertificationBody, College, Job, Level, Major, Occupation
 
 OCCUPATIONS_CSV = Path(__file__).resolve().parents[2] / "data" / "occupations.csv"
@@ -33,10 +32,7 @@ def list_colleges(active_only: bool = False) -> list[College]:
 
 
 def get_college(college_id: int) -> College:
-    college = db.session.get(College, college_id)
-    if college is None:
-        raise NotFound(_l("学院不存在"))
-    return college
+    return get_or_404(College, college_id, _l("学院不存在"))
 
 
 def list_majors(college_id: int | None = None) -> list[Major]:
@@ -47,10 +43,7 @@ def list_majors(college_id: int | None = None) -> list[Major]:
 
 
 def get_major(major_id: int) -> Major:
-    major = db.session.get(Major, major_id)
-    if major is None:
-        raise NotFound(_l("专业不存在"))
-    return major
+    return get_or_404(Major, major_id, _l("专业不存在"))
 
 
 def list_occupations(q: str = "", college_id: int | None = None, level: int | None = None) -> list[Occupation]:
@@ -72,17 +65,11 @@ def list_occupations(q: str = "", college_id: int | None = None, level: int | No
 
 
 def get_occupation(occupation_id: int) -> Occupation:
-    occupation = db.session.get(Occupation, occupation_id)
-    if occupation is None:
-        raise NotFound(_l("职业不存在"))
-    return occupation
+    return get_or_404(Occupation, occupation_id, _l("职业不存在"))
 
 
 def get_job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        raise NotFound(_l("工种不存在"))
-    return job
+    return get_or_404(Job, job_id, _l("工种不存在"))
 
 
 def majors_named(names: list[str]) -> list[Major]:

@@ -8,6 +8,7 @@ returns whether it passed and an explanation naming the facts it used.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -53,13 +54,14 @@ def months_between(earlier: date, later: date) -> int:
     return months - (later.day < earlier.day)
 
 
-class Rule:
+class Rule(ABC):
     key: ClassVar[str]
     title: ClassVar[str]
     params: ClassVar[tuple[Param, ...]] = ()
 
+    @abstractmethod
     def evaluate(self, facts: Facts, params: dict[str, Any]) -> tuple[bool, str]:
-        raise NotImplementedError  # every registered rule overrides this
+        """Whether ``facts`` pass, and a Chinese explanation naming the facts used."""
 
 
 def _level(n: int) -> str:
