@@ -1,31 +1,11 @@
-"""The root URL and the staff dashboard."""
+"""URL map of the home area."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint
 
-from examsys.core.permissions import Role, requires
-from examsys.modules.catalog import util as catalog_util
-from examsys.modules.home.util import dashboard_counts
-from examsys.modules.people.util import scope_college
+from examsys.core.permissions import requires
+from examsys.modules.home import controllers as c
 
 bp = Blueprint("home", __name__)
 
-
-@bp.route("/")
-@requires("signed_in")
-def index():
-    if current_user.roles == {Role.CANDIDATE}:
-        return redirect(url_for("portal.home"))
-    return redirect(url_for("home.dashboard"))
-
-
-@bp.route("/dashboard")
-@requires("staff.home")
-def dashboard():
-    scope = scope_college(current_user)
-    return render_template(
-        "home/dashboard.html",
-        counts=dashboard_counts(scope),
-        body=catalog_util.certification_body(),
-        scope_college=catalog_util.get_college(scope) if scope else None,
-    )
+bp.add_url_rule("/", "index", requires("signed_in")(c.index))
+bp.add_url_rule("/dashboard", "dashboard", requires("staff.home")(c.dashboard))

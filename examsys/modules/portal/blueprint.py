@@ -1,43 +1,11 @@
-"""The candidate portal: the candidate's registered details, open batches and their applications."""
+"""URL map of the portal area."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
+from flask import Blueprint
 
-from examsys.core.db import utcnow
-from examsys.core.errors import DomainError
-from examsys.core.ids import mask_number
 from examsys.core.permissions import requires
-from examsys.modules.catalog import util as catalog_util
-from examsys.modules.registration import operations as registration
-from examsys.modules.registration import util as registration_util
+from examsys.modules.portal import controllers as c
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-
-@bp.route("/")
-@requires("portal.view")
-def home():
-    person = current_user.person
-    mine = registration_util.applications_of(person) if person else []
-    applied = {a.batch_id for a in mine}
-    open_batches = [b for b in registration_util.open_batches(utcnow()) if b.id not in applied]
-    return render_template(
-        "portal/home.html",
-        person=person,
-        body=catalog_util.certification_body(),
-        mask=mask_number,
-        applications=mine,
-        open_batches=open_batches,
-    )
-
-
-@bp.route("/apply/<int:batch_id>", methods=["POST"])
-@requires("portal.apply")
-def apply(batch_id: int):
-    person = current_user.person
-    if person is None:
-        raise DomainError(_("您的账户尚未关联人员信息，请联系认定中心"))
-    registration.apply(registration_util.get_batch(batch_id, None), person)
-    flash(_("报名已提交，等待学院审核"), "success")
-    return redirect(url_for("portal.home"))
+bp.add_url_rule("/", "home", requires("portal.view")(c.home))
+bp.add_url_rule("/apply/<int:batch_id>", "apply", requires("portal.apply")(c.apply), methods=["POST"])
