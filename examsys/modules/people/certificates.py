@@ -18,8 +18,7 @@ from examsys.core import audit
 from examsys.core.db import db
 from examsys.core.errors import DomainError, Problem
 from examsys.core.ids import normalize_number
-from examsys.modules.banks.formats.csv_format import _records as csv_records
-from examsys.modules.banks.formats.xlsx import _open as open_workbook
+from examsys.core.spreadsheets import open_workbook, read_csv_records
 from examsys.modules.catalog.models import Occupation
 from examsys.modules.people.models import CertificateKind, HeldCertificate
 from examsys.modules.people.roster import parse_graduation_date as parse_date
@@ -126,7 +125,7 @@ def _row(number: int, cells: dict[str, str], problems: list[Problem]) -> Certifi
 
 def _table(data: bytes, filename: str, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
     if filename.lower().endswith(".csv"):
-        records = csv_records(data, problems)
+        records = read_csv_records(data, problems)
         rows = list(records) if records else []
     else:
         workbook = open_workbook(data, problems)

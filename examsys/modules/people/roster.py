@@ -36,12 +36,9 @@ from examsys.core.ids import (
     normalize_number,
     validate_document,
 )
+from examsys.core.spreadsheets import OLD_EXCEL, add_choice, open_workbook, read_csv_records
 from examsys.modules.banks.formats.base import Location
 from examsys.modules.banks.formats.common import Row, cell_text, header_key
-from examsys.modules.banks.formats.csv_format import _records as read_csv_records
-from examsys.modules.banks.formats.xlsx import OLD_EXCEL
-from examsys.modules.banks.formats.xlsx import _open as open_workbook
-from examsys.modules.banks.formats.xlsx_template import _choice as add_choice
 from examsys.modules.catalog.models import STUDY_LEVEL_TITLES, StudyLevel
 from examsys.modules.people.models import Gender
 

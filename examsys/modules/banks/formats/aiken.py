@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from examsys.core.errors import Problem
+from examsys.core.spreadsheets import decode_text
 
 from .base import SINGLE, Location, ParsedBank, ParsedItem, ParsedOption
-from .common import LETTERS, decode_text
+from .common import LETTERS
 
 _OPTION = re.compile(r"^([A-Z])\s*[.)．、）]\s*(.*)$")
 _ANSWER = re.compile(r"^ANSWER\s*[:：]\s*(.*)$", re.I)

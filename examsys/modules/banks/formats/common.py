@@ -43,21 +43,6 @@ def header_key(value: object) -> str:
     return re.sub(r"[\s\ufeff]+", "", unicodedata.normalize("NFKC", cell_text(value)))
 
 
-def decode_text(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030; None when undecodable."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def truth_value(value: object) -> bool | None:
     """正确/错误, 对/错, √/×, T/F, TRUE/FALSE, 是/否 (any case) as a bool; None otherwise."""
     if isinstance(value, bool):

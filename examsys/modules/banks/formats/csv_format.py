@@ -6,15 +6,13 @@ UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 (what Chinese Excel saves
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import lazy_gettext as _l
 
 from examsys.core.errors import Problem
+from examsys.core.spreadsheets import read_csv_records
 
 from .base import MULTIPLE, SINGLE, TRUE_FALSE, Location, ParsedBank
-from .common import Row, decode_text, header_key, option_columns, read_item
+from .common import Row, header_key, option_columns, read_item
 
 QTYPES = {
     "单选": SINGLE,
@@ -25,27 +23,6 @@ QTYPES = {
     "判断题": TRUE_FALSE,
 }
 REQUIRED = ("题型", "题干", "答案")
-DELIMITERS = ",;\t"
-
-
-def _delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
-    return max(DELIMITERS, key=first_line.count)
-
-
-def _records(data: bytes, problems: list[Problem]) -> list[list[str]] | None:
-    text = decode_text(data)
-    if text is None:
-        problems.append(Problem(_l("无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV 文件")))
-        return None
-    if "\x00" in text:
-        problems.append(Problem(_l("不是有效的 CSV 文本文件")))
-        return None
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-    except csv.Error as exc:
-        problems.append(Problem(_l("不是有效的 CSV 文件：%(error)s", error=str(exc))))
-        return None
 
 
 def _header(records: list[list[str]], problems: list[Problem]) -> dict[str, int] | None:
@@ -65,7 +42,7 @@ def _header(records: list[list[str]], problems: list[Problem]) -> dict[str, int]
 def parse(data: bytes, filename: str = "") -> ParsedBank:
     """Items from a CSV file, and every problem found in it."""
     bank = ParsedBank()
-    records = _records(data, bank.problems)
+    records = read_csv_records(data, bank.problems)
     if records is None:
         return bank
     if not any(any(v.strip() for v in record) for record in records):

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from flask_babel import lazy_gettext as _l
 
 from examsys.core.errors import Problem
+from examsys.core.spreadsheets import decode_text
 
 from .base import MULTIPLE, SINGLE, TRUE_FALSE, Location, ParsedBank, ParsedItem, ParsedOption
-from .common import LETTERS, check_options, decode_text, last_path_part, true_false_options
+from .common import LETTERS, check_options, last_path_part, true_false_options
 
 ESCAPABLE = "~=#{}:\\n"
 _PLACEHOLDER_BASE = 0xE000  # private-use characters stand in for escaped ones while parsing

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from io import BytesIO
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 
 from examsys.core.errors import Problem
+from examsys.core.spreadsheets import open_workbook
 
 from .base import SKILL, THEORY, TRUE_FALSE, Location, ParsedBank, ParsedElement
 from .common import LETTERS, OPTION_HEADER, Row, cell_text, check_element, header_key, read_item
@@ -37,7 +36,6 @@ __all__ = ["parse", "write_workbook"]
 HEADER_SEARCH_ROWS = 10
 CATEGORIES = {"理论知识": THEORY, "理论": THEORY, "技能要求": SKILL, "技能": SKILL, "技能操作": SKILL}
 IMPORTANCE_WORDS = {"X": "X", "Y": "Y", "Z": "Z", "核心": "X", "一般": "Y", "辅助": "Z"}
-OLD_EXCEL = b"\xd0\xcf\x11\xe0"
 _OPTION = re.compile(rf"^{OPTION_HEADER}[A-Z]$")
 
 
@@ -95,23 +93,10 @@ class Sheets:
         return columns
 
 
-def _open(data: bytes, problems: list[Problem]):
-    if data.startswith(OLD_EXCEL):
-        problems.append(Problem(_l("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")))
-        return None
-    try:
-        return load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (BadZipFile, KeyError, ValueError…) on bad files
-        problems.append(
-            Problem(_l("不是有效的 Excel 工作簿（.xlsx）文件：%(error)s", error=str(exc) or type(exc).__name__))
-        )
-    return None
-
-
 def parse(data: bytes, filename: str = "") -> ParsedBank:
     """The workbook's elements, items and tasks, and every problem found in it."""
     bank = ParsedBank()
-    workbook = _open(data, bank.problems)
+    workbook = open_workbook(data, bank.problems)
     if workbook is None:
         return bank
     try:

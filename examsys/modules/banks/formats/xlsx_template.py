@@ -15,6 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from examsys.core.spreadsheets import add_choice
+
 from .base import MULTIPLE, SINGLE, THEORY, TRUE_FALSE, ParsedBank, ParsedItem
 
 README = "说明"
@@ -102,15 +104,6 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[
     return sheet
 
 
-def _choice(sheet: Worksheet, columns: tuple[str, ...], column: str, values: str, warn: str = "") -> None:
-    letter = get_column_letter(columns.index(column) + 1)
-    validation = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True, showErrorMessage=True)
-    if warn:
-        validation.errorStyle, validation.error = "warning", warn
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}1048576")
-
-
 def _item_row(number: int, item: ParsedItem, option_count: int) -> tuple:
     if item.qtype == TRUE_FALSE:
         answer = "正确" if item.correct_labels == ["T"] else "错误"
@@ -126,7 +119,7 @@ def _write_items(workbook: Workbook, bank: ParsedBank) -> None:
         if qtype == TRUE_FALSE:
             columns = TRUE_FALSE_COLUMNS
             sheet = _sheet(workbook, title, columns, [_item_row(n, i, 0) for n, i in enumerate(items, 1)])
-            _choice(sheet, columns, "答案", "正确,错误", "判断题答案应为“正确”或“错误”")
+            add_choice(sheet, columns, "答案", "正确,错误", "判断题答案应为“正确”或“错误”")
             continue
         count = max([len(OPTION_LETTERS)] + [len(i.options) for i in items])
         columns = item_columns(count)
@@ -145,8 +138,8 @@ def _write_elements(workbook: Workbook, bank: ParsedBank) -> None:
         for e in bank.elements
     ]  # fmt: skip
     sheet = _sheet(workbook, ELEMENTS, ELEMENT_COLUMNS, rows)
-    _choice(sheet, ELEMENT_COLUMNS, "类别", "理论知识,技能要求")
-    _choice(sheet, ELEMENT_COLUMNS, "重要程度", "X,Y,Z")
+    add_choice(sheet, ELEMENT_COLUMNS, "类别", "理论知识,技能要求")
+    add_choice(sheet, ELEMENT_COLUMNS, "重要程度", "X,Y,Z")
 
 
 def _write_tasks(workbook: Workbook, bank: ParsedBank) -> None:
@@ -162,7 +155,7 @@ def _write_tasks(workbook: Workbook, bank: ParsedBank) -> None:
         for m in t.marking
     ]
     sheet = _sheet(workbook, MARKING, MARKING_COLUMNS, marking)
-    _choice(sheet, MARKING_COLUMNS, "否决项", "是,否")
+    add_choice(sheet, MARKING_COLUMNS, "否决项", "是,否")
 
 
 def _write_guide(workbook: Workbook) -> None:
