@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -153,9 +155,7 @@ def roster_template():
     response = Response(
         write_roster_template(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response.headers["Content-Disposition"] = (
-        "attachment; filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
-    )
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('花名册模板.xlsx')}"
     return response
 
 
