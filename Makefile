@@ -32,8 +32,9 @@ migrate: venv translations
 demo: migrate
 	$(FLASK) demo load
 
+# The web app plus the one scheduler process (deadline hand-in); stopping make stops both.
 serve:
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) scheduler run & SCHED=$$!; trap "kill $$SCHED" EXIT INT TERM; $(FLASK) run --host $(HOST) --port $(PORT)
 
 run: system-deps venv translations migrate demo serve
 

@@ -8,11 +8,12 @@ from flask import Flask
 
 from examsys import models  # noqa: F401 - registers every table on the metadata
 from examsys.cli import register_commands
+from examsys.core import realtime
 from examsys.core.config import PROJECT_ROOT, load_config
 from examsys.core.db import configure_sqlite
 from examsys.core.extensions import api, babel, csrf, db, login_manager, migrate, socketio
 from examsys.web import auth, i18n, plumbing
-from examsys.web.registry import register_blueprints
+from examsys.web.registry import SOCKET_NAMESPACES, register_blueprints
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -71,7 +72,14 @@ def configure_api(app: Flask) -> None:
 
 
 def configure_realtime(app: Flask) -> None:
+    # The extension is one object for every app this process creates (tests create many):
+    # namespaces are registered once, before init_app hands them to each new server.
+    registered = {ns.namespace for ns in socketio.namespace_handlers}
+    for namespace in SOCKET_NAMESPACES():
+        if namespace.namespace not in registered:
+            socketio.on_namespace(namespace)
     socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+    realtime.install()
 
 
 def configure_blueprints(app: Flask) -> None:

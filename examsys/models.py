@@ -17,13 +17,38 @@ from examsys.modules.banks.models import (
     PracticalTask,
 )
 from examsys.modules.catalog.models import CertifiableLevel, CertificationBody, College, Job, Level, Major, Occupation
+from examsys.modules.delivery.models import (
+    Answer,
+    Attempt,
+    AttemptEvent,
+    KeyCorrection,
+    RoomClock,
+    SessionOptions,
+    SessionPaper,
+)
 from examsys.modules.people.models import HeldCertificate, IdentityDocument, Person
+from examsys.modules.proctoring.models import CheckIn, Incident
 from examsys.modules.registration.models import Application, Batch, OccupationGrant, ReviewDecision
-from examsys.modules.scheduling.models import Room, Seat, Station
+from examsys.modules.scheduling.models import (
+    ExaminerCard,
+    ExamPlan,
+    ExamSession,
+    Placement,
+    Recusal,
+    Room,
+    Seat,
+    StaffAssignment,
+    StaffingRatio,
+    Station,
+    TeachingRecord,
+)
 
 __all__ = [
+    "Answer",
     "ApiToken",
     "Application",
+    "Attempt",
+    "AttemptEvent",
     "AuditEntry",
     "AuditHead",
     "Batch",
@@ -32,12 +57,18 @@ __all__ = [
     "CalendarOverride",
     "CertifiableLevel",
     "CertificationBody",
+    "CheckIn",
     "College",
+    "ExamPlan",
+    "ExamSession",
+    "ExaminerCard",
     "HeldCertificate",
     "IdentityDocument",
+    "Incident",
     "Item",
     "ItemRevision",
     "Job",
+    "KeyCorrection",
     "KnowledgeArea",
     "KnowledgeElement",
     "KnowledgeUnit",
@@ -50,11 +81,19 @@ __all__ = [
     "Paper",
     "PaperItem",
     "Person",
+    "Placement",
     "PracticalTask",
+    "Recusal",
     "ReviewDecision",
     "Room",
+    "RoomClock",
     "Seat",
+    "SessionOptions",
+    "SessionPaper",
+    "StaffAssignment",
+    "StaffingRatio",
     "Station",
+    "TeachingRecord",
     "User",
     "UserRole",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -19,14 +19,18 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from examsys import create_app
-from examsys.core.db import db
+from examsys.core.db import db, utcnow
 from examsys.core.ids import DocumentType, make_resident_id
 from examsys.core.permissions import Role
 from examsys.modules.accounts import operations as accounts
 from examsys.modules.catalog import operations as catalog
 from examsys.modules.catalog.models import StudyLevel
 from examsys.modules.people import operations as people
-from examsys.modules.people.models import Gender, PersonKind
+from examsys.modules.people.models import Gender, Person, PersonKind
+from examsys.modules.registration import operations as registration
+from examsys.modules.registration.models import Application, ApplicationStatus, Path
+from examsys.modules.scheduling import operations as rooms
+from examsys.modules.scheduling import plans
 
 PASSWORD = "secret123"
 
@@ -153,6 +157,16 @@ def make_person(db_session, make_major):
 
 
 @pytest.fixture
+def school(db_session, make_college, make_major):
+    """An occupation (电子商务师/网商, levels 4 and 3) owned by a college with one related major."""
+    college = make_college(name="商贸学院")
+    major = make_major(college=college, name="电子商务")
+    occupation = catalog.save_occupation(None, name="电子商务师", code="4-01-02-02", owner_college=college)
+    job = catalog.save_job(occupation.jobs[0], occupation=occupation, name="网商", levels=[4, 3], majors=[major])
+    return {"college": college, "major": major, "occupation": occupation, "job": job}
+
+
+@pytest.fixture
 def make_user(db_session, make_college):
     def factory(*roles: Role, username=None, college=None, person=None):
         n = next(_counter)
@@ -177,3 +191,67 @@ def login(client):
 @pytest.fixture
 def gender():
     return Gender
+
+
+# --------------------------------------------------------------------- exam plans
+
+_plan_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_exam_batch(school):
+    def factory(name=None, level=4, job=None):
+        data = registration.BatchData(
+            name=name or f"2026 冬季认定 {next(_plan_seq)}",
+            job=job or school["job"],
+            level=level,
+            path=Path.EXAM,
+            college=school["college"],
+            opens_at=datetime(2026, 9, 1, tzinfo=UTC),
+            closes_at=datetime(2026, 10, 31, tzinfo=UTC),
+            exam_date=date(2026, 12, 10),
+        )
+        return registration.save_batch(None, data)
+
+    return factory
+
+
+@pytest.fixture
+def enrol(school):
+    """Approved applications for people in the given classes: enrol(batch, {"24电商1班": 30, ...})."""
+
+    def factory(batch, classes: dict[str, int], person=None):
+        apps = []
+        for class_name, count in classes.items():
+            for _ in range(count):
+                n = next(_plan_seq)
+                who = person or Person(
+                    kind=PersonKind.STUDENT, name=f"考生{n:04d}", gender=Gender.MALE, college=school["college"],
+                    major=school["major"], student_no=f"T{n:07d}", grade="2024", class_name=class_name,
+                )  # fmt: skip
+                app = Application(batch=batch, person=who, status=ApplicationStatus.APPROVED, submitted_at=utcnow())
+                db.session.add(app)
+                apps.append(app)
+        db.session.flush()
+        return apps
+
+    return factory
+
+
+@pytest.fixture
+def make_lab(db_session):
+    def factory(rows=5, cols=6, code=None, name=None):
+        n = next(_plan_seq)
+        return rooms.create_lab(code or f"L{n:03d}", name or f"机房{n}", "东楼", rows, cols, subnet=f"10.9.{n % 250}")
+
+    return factory
+
+
+@pytest.fixture
+def make_plan(db_session, make_exam_batch):
+    def factory(batches=None, **options):
+        return plans.create_plan(
+            options.pop("name", "2026 年冬季认定实施计划"), batches or [make_exam_batch()], **options
+        )
+
+    return factory

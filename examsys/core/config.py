@@ -67,6 +67,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Photos, documents and recordings. Default: instance/media",
     ),
     Setting(
+        "EXAMSYS_PLAN_LEAD_WORKING_DAYS",
+        "PLAN_LEAD_WORKING_DAYS",
+        10,
+        int,
+        "Working days a new exam plan must be filed with the province before its first session.",
+    ),
+    Setting(
         "EXAMSYS_TIMEZONE",
         "DISPLAY_TIMEZONE",
         "Asia/Shanghai",
@@ -100,6 +107,27 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         int,
         "Window and length of a login lock-out, in minutes.",
+    ),
+    Setting(
+        "EXAMSYS_EXAM_SEAT_BINDING",
+        "EXAM_SEAT_BINDING",
+        False,
+        _bool,
+        "Machine test: a candidate may log in only from their seat's machine (its IP address).",
+    ),
+    Setting(
+        "EXAMSYS_EARLIEST_SUBMIT_MINUTES",
+        "EARLIEST_SUBMIT_MINUTES",
+        30,
+        int,
+        "Machine test: minutes after the start before a candidate may hand in (per session it can differ).",
+    ),
+    Setting(
+        "EXAMSYS_LATE_ENTRY_MINUTES",
+        "LATE_ENTRY_MINUTES",
+        15,
+        int,
+        "Minutes after a session starts after which candidates may not enter; the rest are marked absent.",
     ),
     Setting(
         "EXAMSYS_SECURE_COOKIES",

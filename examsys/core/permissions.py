@@ -43,6 +43,8 @@ ALL_ROLES = frozenset(Role)
 STAFF = frozenset(ALL_ROLES - {Role.CANDIDATE})
 OFFICE = frozenset({Role.ADMIN, Role.EXAM_OFFICE})
 
+SEAT_PERMISSION = "exam.seat"
+
 # The whole permission table in one place. Object-level scoping (a coordinator sees only
 # their own college) is applied by each area's util on top of this.
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -66,6 +68,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "banks.view": OFFICE,
     "banks.edit": OFFICE,
     "papers.view": OFFICE,
+    # Rooms, the exam plan, sessions, seats and staff on duty.
+    "rooms.view": OFFICE | {Role.SUPERVISOR, Role.PROCTOR},
+    "rooms.edit": OFFICE,
+    "scheduling.view": OFFICE | {Role.SUPERVISOR},
+    "scheduling.manage": OFFICE,
+    "staffing.manage": OFFICE,
+    "plans.approve": OFFICE,
+    # The candidate at a lab machine has no account session: their exam token (checked by the
+    # delivery area's seat guard on every request) is the credential. No role holds this.
+    SEAT_PERMISSION: frozenset(),
+    # The machine test's staff side: papers prepared by the office, rooms run by proctors.
+    "delivery.prepare": OFFICE,
+    "delivery.watch": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
+    "delivery.proctor": OFFICE | {Role.PROCTOR},
+    # Proctoring: check-in and the room record by proctors; rulings only by supervisors.
+    "proctoring.view": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
+    "proctoring.checkin": OFFICE | {Role.PROCTOR},
+    "proctoring.incident": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
+    "proctoring.rule": frozenset({Role.SUPERVISOR}),
 }
 
 # Routes anyone may reach without signing in. Keep this list short and reviewed.
@@ -74,6 +95,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "accounts.login",
         "accounts.set_locale",
+        "delivery.login",
         "api-docs.openapi_json",
     }
 )

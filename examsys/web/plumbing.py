@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from examsys.core.db import db, lock_for_write
 from examsys.core.errors import DomainError
 from examsys.core.extensions import login_manager
-from examsys.core.permissions import UndeclaredPermission, current_request_permission
+from examsys.core.permissions import SEAT_PERMISSION, UndeclaredPermission, current_request_permission
 from examsys.web.api import API_PREFIX, is_token_request
 from examsys.web.auth import wants_json
 from examsys.web.nav import navigation_for
@@ -45,6 +45,8 @@ def check_permission():
         abort(403)
     if permission is None:
         return None
+    if permission == SEAT_PERMISSION:
+        return None  # the delivery area's seat guard checks the candidate's exam token itself
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if request.path.startswith(API_PREFIX) and request.method in WRITE_METHODS and not is_token_request():

@@ -140,9 +140,31 @@ def test_demo_loads_the_shipped_banks_with_a_feasible_blueprint(demo):
 
 
 def test_demo_has_an_open_batch_with_registered_students(demo):
-    from examsys.modules.registration.models import Application, Batch
+    from examsys.modules.registration.models import Application, ApplicationStatus, Batch
 
-    (batch,) = db.session.scalars(sa.select(Batch)).all()
-    applications = db.session.scalars(sa.select(Application)).all()
+    batch = db.session.scalars(sa.select(Batch).order_by(Batch.id)).first()
+    applications = db.session.scalars(sa.select(Application).where(Application.batch_id == batch.id)).all()
     assert batch.job.occupation.name == "电子商务师" and applications
     assert all(a.person.major in batch.job.majors for a in applications)
+    assert all(a.status is ApplicationStatus.SUBMITTED for a in applications)
+
+
+def test_demo_plan_seats_every_approved_candidate_in_the_labs(demo):
+    from examsys.modules.scheduling import seating, util
+    from examsys.modules.scheduling.models import ExamPlan
+
+    plan = db.session.scalars(sa.select(ExamPlan)).one()
+    approved = util.approved_applications(plan)
+    assert approved and len(plan.batches) > 1
+    allocation, _labs, _sittings = seating.current_allocation(plan)
+    assert len(allocation.placements) == len(approved) and not allocation.unplaced
+    assert allocation.warnings == []  # spares kept, no classmates side by side, forms alternate
+    first = plan.first_session_date
+    assert first is not None and plans_deadline_is_ahead(plan)
+
+
+def plans_deadline_is_ahead(plan) -> bool:
+    from examsys.core.db import utcnow
+    from examsys.modules.scheduling import plans
+
+    return plans.filing_check(plan).deadline >= utcnow().date()

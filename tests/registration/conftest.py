@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from examsys.modules.catalog import operations as catalog
 from examsys.modules.registration import operations
 from examsys.modules.registration.models import Path
 
@@ -14,12 +13,8 @@ DURING = datetime(2026, 9, 15, tzinfo=UTC)
 
 
 @pytest.fixture
-def setup(db_session, make_college, make_major):
-    college = make_college(name="商贸学院")
-    major = make_major(college=college, name="电子商务")
-    occupation = catalog.save_occupation(None, name="电子商务师", code="4-01-02-02", owner_college=college)
-    job = catalog.save_job(occupation.jobs[0], occupation=occupation, name="网商", levels=[4, 3], majors=[major])
-    return {"college": college, "major": major, "occupation": occupation, "job": job}
+def setup(school):
+    return school
 
 
 @pytest.fixture

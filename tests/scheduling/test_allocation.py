@@ -235,7 +235,7 @@ def test_violations_reported_when_one_class_fills_a_lab():
     assert violations(allocation, [lab]).adjacent_classmates == pairs
     reported = [w for w in allocation.warnings if "同班同学" in w]
     assert len(reported) == pairs
-    assert reported[0].startswith("第 1 场 东楼301（1） 座位 A01 与 A02 为同班同学（24电商1班）")
+    assert reported[0].startswith("第 1 场 东楼301 座位 A01 与 A02 为同班同学（24电商1班）")
     assert reported[0].endswith("相邻")
 
 
@@ -358,15 +358,15 @@ def test_check_move_refuses_occupied_and_out_of_service_seats(labs, big):
     occupied = check_move(allocation, cid, (there.sitting_id, there.lab_id, there.seat_id), labs)
     lab = next(lab for lab in labs if lab.id == there.lab_id)
     label = next(f"{chr(64 + s.row)}{s.col:02d}" for s in lab.seats if s.id == there.seat_id)
-    assert occupied[0] == f"{lab.name}（{lab.id}） 座位 {label} 已被考生 {other} 占用"
+    assert occupied[0] == f"{lab.name} 座位 {label} 已被考生 {other} 占用"
     with pytest.raises(MoveRefused) as refused:
         apply_move(allocation, cid, (there.sitting_id, there.lab_id, there.seat_id), labs)
     assert "已被考生" in refused.value.reasons[0]
 
     broken = labs[0].seats[12]  # lab 1, row 2, col 3
     assert not broken.in_service
-    assert check_move(allocation, cid, (here.sitting_id, 1, broken.id), labs) == ["东楼301（1） 座位 B03 已停用"]
-    assert check_move(allocation, cid, (here.sitting_id, 1, 99_999), labs) == ["东楼301（1） 没有编号为 99999 的座位"]
+    assert check_move(allocation, cid, (here.sitting_id, 1, broken.id), labs) == ["东楼301 座位 B03 已停用"]
+    assert check_move(allocation, cid, (here.sitting_id, 1, 99_999), labs) == ["东楼301 没有编号为 99999 的座位"]
     assert check_move(allocation, cid, (here.sitting_id, 77, 1), labs) == ["没有编号为 77 的机房"]
     assert "没有编号为 999 的场次" in check_move(allocation, cid, (999, 1, 1), labs)
     assert check_move(allocation, 123_456, (here.sitting_id, 1, 1), labs)[0] == "考生 123456 不在本次编排中"
@@ -380,7 +380,7 @@ def test_moving_to_a_spare_seat_is_allowed_but_warned(labs, big):
     target = (p.sitting_id, 1, spare)
     refusals, soft = move_problems(allocation, cid, target, labs)
     assert refusals == []
-    assert soft[0] == "提示：东楼301（1） 座位 E01 是预留的备用座位：可以使用，但本场备用座位会减少"
+    assert soft[0] == "提示：东楼301 座位 E01 是预留的备用座位：可以使用，但本场备用座位会减少"
     moved = apply_move(allocation, cid, target, labs)
     assert moved.placements[cid] == Placement(p.sitting_id, 1, spare, form_for(5, 1, ("A", "B")))
     assert allocation.placements[cid] == p  # the original is untouched
@@ -444,3 +444,20 @@ def test_ten_thousand_candidates_in_well_under_five_seconds(labs):
     assert {p.sitting_id for p in allocation.placements.values()} == {100 + o for o in range(1, 19)}  # ceil(10000/584)
     assert violations(allocation, labs) == violations(allocation, labs).__class__(0, 0, 0, 0, 0)
     assert classmate_pairs(allocation, labs, candidates) == 0
+
+
+def test_sittings_use_only_their_own_labs():
+    labs = [_lab_for_sittings(1), _lab_for_sittings(2)]
+    people = [Candidate(i, f"c{i % 7}", 1) for i in range(1, 41)]
+    sittings = [Sitting(10, 1, frozenset({1})), Sitting(20, 2, frozenset({2}))]
+    allocation = allocate(people, labs, sittings, Settings(spare_per_lab=2))
+    assert {(p.sitting_id, p.lab_id) for p in allocation.placements.values()} == {(10, 1), (20, 2)}
+    assert len(allocation.placements) == 40 and not allocation.unplaced
+    placed = next(iter(allocation.placements))
+    refused = check_move(allocation, placed, (10, 2, labs[1].seats[0].id), labs, sittings)
+    assert "该场次没有安排这个机房" in refused
+
+
+def _lab_for_sittings(lab_id: int) -> Lab:
+    seats = [SeatSpec(lab_id * 1000 + r * 10 + c, r, c) for r in range(1, 6) for c in range(1, 6)]
+    return Lab(lab_id, 5, 5, seats, name=f"机房{lab_id}")

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from examsys import create_app
-from examsys.core.permissions import ALL_ROLES, PUBLIC_ENDPOINTS, Role, endpoint_permission, roles_with
+from examsys.core.permissions import ALL_ROLES, PUBLIC_ENDPOINTS, SEAT_PERMISSION, Role, endpoint_permission, roles_with
 from tests.conftest import PASSWORD
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -52,13 +52,25 @@ def test_anonymous_is_refused_everywhere_but_the_public_list(app, client):
         response = _request(client, method, url)
         if url.startswith("/api/"):
             assert response.status_code == 401, (endpoint, method, response.status_code)
+        elif endpoint.startswith("delivery."):
+            # The exam pages take no account login: without the seat token they send the
+            # browser to the exam login (pages) or answer 401 (JSON calls).
+            assert response.status_code in (302, 401), (endpoint, method, response.status_code)
+            if response.status_code == 302:
+                assert "/exam/login" in response.headers["Location"], endpoint
         else:
             assert response.status_code == 302, (endpoint, method, response.status_code)
             assert "/login" in response.headers["Location"], endpoint
 
 
 def test_public_list_is_short_and_reachable(app, client):
-    assert {"static", "accounts.login", "accounts.set_locale", "api-docs.openapi_json"} == PUBLIC_ENDPOINTS
+    assert {
+        "static",
+        "accounts.login",
+        "accounts.set_locale",
+        "api-docs.openapi_json",
+        "delivery.login",
+    } == PUBLIC_ENDPOINTS
     assert client.get("/login").status_code == 200
     assert client.get("/api/v1/openapi.json").status_code == 200
 
@@ -80,6 +92,8 @@ def test_wrong_roles_are_refused_on_every_route(app, role_clients):
     with app.test_request_context():
         routes = [(e, m, u, endpoint_permission(e, m)) for e, m, u in _routes(app) if e not in PUBLIC_ENDPOINTS]
     for endpoint, method, url, permission in routes:
+        if permission == SEAT_PERMISSION:
+            continue  # no account role opens the exam: see test_staff_logins_do_not_open_the_exam
         for role in ALL_ROLES - roles_with(permission):
             response = _request(role_clients[role], method, url)
             assert response.status_code == 403, (endpoint, method, role, response.status_code)
@@ -87,12 +101,24 @@ def test_wrong_roles_are_refused_on_every_route(app, role_clients):
     assert checked > 100
 
 
+def test_staff_logins_do_not_open_the_exam(app, role_clients):
+    """The exam pages ignore account logins: only a candidate's seat token opens them."""
+    for role, client in role_clients.items():
+        assert client.get("/exam/state").status_code == 401, role
+        assert client.post("/exam/save", json={"changes": []}).status_code == 401, role
+        page = client.get("/exam/")
+        assert page.status_code == 302 and "/exam/login" in page.headers["Location"], role
+
+
 def test_allowed_roles_get_the_pages_without_parameters(app, role_clients):
     with app.test_request_context():
         routes = [
             (rule.endpoint, rule.rule, endpoint_permission(rule.endpoint, "GET"))
             for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and not rule.arguments and rule.endpoint not in PUBLIC_ENDPOINTS
+            if "GET" in rule.methods
+            and not rule.arguments
+            and rule.endpoint not in PUBLIC_ENDPOINTS
+            and not rule.endpoint.startswith("delivery.")
         ]
     assert len(routes) > 10
     for endpoint, url, permission in routes:

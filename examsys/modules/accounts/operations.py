@@ -81,8 +81,12 @@ def create_user(
     display_name: str = "",
     college: College | None = None,
     person: Person | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account; user names are case-insensitive and unique."""
+    """Create an account; user names are case-insensitive and unique.
+
+    ``password_hash`` (of ``password``) saves re-hashing when many accounts get one initial password.
+    """
     username = username.strip().lower()
     roles = set(roles)
     _validate_user(username, roles, college, password)
@@ -91,7 +95,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         college=college,
         person=person,
         role_rows=[UserRole(role=r) for r in sorted(roles, key=lambda r: r.value)],

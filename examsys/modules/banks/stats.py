@@ -50,7 +50,7 @@ def point_biserial(item: list[float], rest: list[float]) -> float | None:
     return covariance / (sx * sy)
 
 
-def _flags(facility: float, discrimination: float | None) -> list[str]:
+def flags_for(facility: float, discrimination: float | None) -> list[str]:
     flags = []
     if facility < FACILITY_RANGE[0]:
         flags.append("too_hard")
@@ -79,7 +79,7 @@ def analyse(scores: list[list[float]]) -> FormStat:
                 column,
                 round(facility, 4),
                 None if discrimination is None else round(discrimination, 4),
-                _flags(facility, discrimination),
+                flags_for(facility, discrimination),
             )
         )
     return FormStat(len(scores), _mean(totals), _sd(totals), _kr20(scores, totals), items)

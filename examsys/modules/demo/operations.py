@@ -20,6 +20,7 @@ from examsys.modules.catalog.models import College, Major, Occupation, StudyLeve
 from examsys.modules.catalog.util import find_job
 from examsys.modules.demo import school
 from examsys.modules.demo.banks import load_sample_banks
+from examsys.modules.demo.exam_plan import load_exam_plan
 from examsys.modules.demo.identities import FakePerson, generate_people
 from examsys.modules.demo.portraits import render_portrait
 from examsys.modules.people import operations as people
@@ -66,6 +67,8 @@ def load_demo(candidates: int = 1200, public: int = 30, photos: bool = True, see
     for key, count in load_sample_banks().items():
         summary.add(key, count)
     summary.add("batches", _batch())
+    for key, count in load_exam_plan().items():
+        summary.add(key, count)
     return summary
 
 

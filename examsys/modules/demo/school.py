@@ -97,3 +97,11 @@ STAFF_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...], str | None], ...] = (
     ("proctor2", "监考 陈老师", (Role.PROCTOR, Role.EXAMINER), None),
     *((f"coord_{code.lower()}", f"{name}联络员", (Role.COORDINATOR,), code) for code, name, _m in COLLEGES),
 )
+
+# Staff on duty in the exam window (each gets a generated name): enough proctors for 14 labs
+# of up to 50 candidates (1 per 15, at least 2), examiners for the practical venues, supervisors.
+DUTY_STAFF: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    *((f"proctor{n:02d}", "监考", (Role.PROCTOR,)) for n in range(1, 51)),
+    *((f"examiner{n:02d}", "考评", (Role.EXAMINER,)) for n in range(1, 61)),
+    *((f"supervisor{n:02d}", "督导", (Role.SUPERVISOR,)) for n in range(1, 5)),
+)

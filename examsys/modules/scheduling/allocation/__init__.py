@@ -68,7 +68,7 @@ Manual moves
     :class:`Allocation` or raises :class:`MoveRefused`.
 """
 
-from examsys.modules.scheduling.allocation.checking import apply_move, check_move, move_problems, violations
+from examsys.modules.scheduling.allocation.checking import apply_move, check_move, move_problems, recheck, violations
 from examsys.modules.scheduling.allocation.model import (
     Allocation,
     Candidate,
@@ -81,7 +81,7 @@ from examsys.modules.scheduling.allocation.model import (
     Violations,
 )
 from examsys.modules.scheduling.allocation.placing import _repair, allocate  # noqa: F401 - used by tests
-from examsys.modules.scheduling.allocation.seats import _LabPlan, form_for, spare_seat_ids  # noqa: F401 - used by tests
+from examsys.modules.scheduling.allocation.seats import _LabPlan, form_for, spare_seat_ids, usable_seats  # noqa: F401 - used by tests
 
 __all__ = [
     "Allocation",
@@ -98,6 +98,8 @@ __all__ = [
     "check_move",
     "form_for",
     "move_problems",
+    "recheck",
     "spare_seat_ids",
+    "usable_seats",
     "violations",
 ]

@@ -32,22 +32,34 @@ def _scan(allocation: Allocation, plan_by_id: Mapping[int, _LabPlan]) -> tuple[l
         order = orders.get(p.sitting_id, p.sitting_id)
         if plan is None or p.seat_id not in plan.seat:
             counts["out_of_service_used"] += 1
-            found.append(((order, -1, 0, 0), f"第 {order} 场 考生 {cid} 的座位 {p.seat_id}（机房 {p.lab_id}）不存在"))
+            found.append(
+                (
+                    (order, -1, 0, 0),
+                    f"第 {order} 场 考生 {allocation.who(cid)} 的座位 {p.seat_id}（机房 {p.lab_id}）不存在",
+                )
+            )
             continue
         room = by_room[(p.sitting_id, p.lab_id)]
         key = (order, plan.index, plan.position.get(p.seat_id, -1), 0)
         label = plan.label[p.seat_id]
         if p.seat_id in room:
             counts["double_booked"] += 1
-            found.append((key, f"第 {order} 场 {plan.title} 座位 {label} 同时安排了考生 {room[p.seat_id]} 和 {cid}"))
+            found.append(
+                (
+                    key,
+                    f"第 {order} 场 {plan.title} 座位 {label} 同时安排了考生 {allocation.who(room[p.seat_id])} 和 {allocation.who(cid)}",
+                )
+            )
             continue
         room[p.seat_id] = cid
         if not plan.seat[p.seat_id].in_service:
             counts["out_of_service_used"] += 1
-            found.append((key, f"第 {order} 场 {plan.title} 座位 {label} 已停用，却安排了考生 {cid}"))
+            found.append((key, f"第 {order} 场 {plan.title} 座位 {label} 已停用，却安排了考生 {allocation.who(cid)}"))
         elif p.seat_id in plan.spares:
             counts["spare_seats_used"] += 1
-            found.append((key, f"第 {order} 场 {plan.title} 备用座位 {label} 安排了考生 {cid}，本场备用座位减少"))
+            found.append(
+                (key, f"第 {order} 场 {plan.title} 备用座位 {label} 安排了考生 {allocation.who(cid)}，本场备用座位减少")
+            )
     for (sitting_id, lab_id), room in by_room.items():
         plan = plan_by_id[lab_id]
         order = orders.get(sitting_id, sitting_id)
@@ -108,10 +120,14 @@ def move_problems(
     refusals: list[str] = []
     soft: list[str] = []
     if candidate_id not in allocation.placements and candidate_id not in allocation.unplaced:
-        refusals.append(f"考生 {candidate_id} 不在本次编排中")
+        refusals.append(f"考生 {allocation.who(candidate_id)} 不在本次编排中")
+    sittings = list(sittings) if sittings is not None else None
     known_sittings = {s.id for s in sittings} if sittings is not None else set(allocation.sitting_orders)
     if known_sittings and sitting_id not in known_sittings:
         refusals.append(f"没有编号为 {sitting_id} 的场次")
+    booked = next((s.lab_ids for s in sittings or () if s.id == sitting_id), None)
+    if booked is not None and lab_id not in booked:
+        refusals.append("该场次没有安排这个机房")
     plan = _plans(labs, allocation.settings).get(lab_id)
     if plan is None:
         refusals.append(f"没有编号为 {lab_id} 的机房")
@@ -129,10 +145,10 @@ def move_problems(
         if p.sitting_id == sitting_id and p.lab_id == lab_id and cid != candidate_id
     }
     if seat_id in room:
-        refusals.append(f"{plan.title} 座位 {label} 已被考生 {room[seat_id]} 占用")
+        refusals.append(f"{plan.title} 座位 {label} 已被考生 {allocation.who(room[seat_id])} 占用")
     current = allocation.placements.get(candidate_id)
     if current is not None and (current.sitting_id, current.lab_id, current.seat_id) == target:
-        refusals.append(f"考生 {candidate_id} 已经在 {plan.title} 座位 {label}")
+        refusals.append(f"考生 {allocation.who(candidate_id)} 已经在 {plan.title} 座位 {label}")
     if seat_id in plan.spares:
         soft.append(f"{SOFT}{plan.title} 座位 {label} 是预留的备用座位：可以使用，但本场备用座位会减少")
     cls = allocation.class_keys.get(candidate_id)
@@ -142,7 +158,7 @@ def move_problems(
             if other is not None and allocation.class_keys.get(other) == cls:
                 kind = "左右" if plan.seat[nb].row == seat.row else "前后"
                 soft.append(
-                    f"{SOFT}座位 {label} 与 {plan.label[nb]} 的考生 {other} 为同班同学（{_short_class(cls)}），"
+                    f"{SOFT}座位 {label} 与 {plan.label[nb]} 的考生 {allocation.who(other)} 为同班同学（{_short_class(cls)}），"
                     f"移入后将{kind}相邻"
                 )
     return refusals, soft
@@ -183,6 +199,12 @@ def apply_move(
         dict(allocation.class_keys),
         dict(allocation.sitting_orders),
         allocation.settings,
+        dict(allocation.names),
     )
     moved.warnings = _warnings(moved, plan_by_id)
     return moved
+
+
+def recheck(allocation: Allocation, labs: Sequence[Lab]) -> list[str]:
+    """The soft-constraint warnings of an allocation built or changed outside ``allocate``."""
+    return _warnings(allocation, _plans(labs, allocation.settings))

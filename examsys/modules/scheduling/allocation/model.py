@@ -13,6 +13,7 @@ class Candidate:
     id: int
     class_key: str  # groups classmates, e.g. "college:2024:24电商1班"
     batch_id: int
+    name: str = ""  # shown in messages instead of the id when given
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class Lab:
 class Sitting:
     id: int
     order: int
+    # The labs booked for this sitting; None = every lab passed to ``allocate``.
+    lab_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,10 @@ class Allocation:
     class_keys: dict[int, str] = field(default_factory=dict)
     sitting_orders: dict[int, int] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
+    names: dict[int, str] = field(default_factory=dict)
+
+    def who(self, candidate_id: int) -> str:
+        return self.names.get(candidate_id) or str(candidate_id)
 
 
 @dataclass(frozen=True, slots=True)

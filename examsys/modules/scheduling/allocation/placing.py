@@ -291,8 +291,9 @@ def allocate(
     class_of = _check_inputs(candidates, ordered_sittings, settings)
     plan_by_id = _plans(labs, settings)
     plans = list(plan_by_id.values())
+    plans_of = {s.id: [p for p in plans if s.lab_ids is None or p.lab.id in s.lab_ids] for s in ordered_sittings}
     # occupancy[sitting_id][lab_id] = {seat_id: candidate_id}
-    occupancy = {s.id: {plan.lab.id: {} for plan in plans} for s in ordered_sittings}
+    occupancy = {s.id: {plan.lab.id: {} for plan in plans_of[s.id]} for s in ordered_sittings}
     to_place, moved = _keep_previous(candidates, previous, plan_by_id, occupancy) if previous else (candidates, [])
 
     queue = sorted(to_place, key=lambda c: (c.batch_id, c.class_key, c.id))
@@ -300,15 +301,17 @@ def allocate(
     for sitting in ordered_sittings:
         if pos >= len(queue):
             break
-        occ = occupancy[sitting.id]
+        occ, sitting_plans = occupancy[sitting.id], plans_of[sitting.id]
+        if not sitting_plans:
+            continue
         if any(occ.values()):
-            room = sum(_room_left(plan, occ[plan.lab.id]) for plan in plans)
+            room = sum(_room_left(plan, occ[plan.lab.id]) for plan in sitting_plans)
             chunk = queue[pos : pos + room]
-            _top_up_sitting(chunk, plans, occ, class_of)
+            _top_up_sitting(chunk, sitting_plans, occ, class_of)
         else:
-            room = sum(plan.capacity for plan in plans)
+            room = sum(plan.capacity for plan in sitting_plans)
             chunk = queue[pos : pos + room]
-            _fill_sitting(chunk, plans, occ, class_of)
+            _fill_sitting(chunk, sitting_plans, occ, class_of)
         pos += len(chunk)
 
     placements: dict[int, Placement] = {}
@@ -320,6 +323,7 @@ def allocate(
     placements = dict(sorted(placements.items()))
     unplaced = [c.id for c in queue[pos:]]
     sitting_orders = {s.id: s.order for s in ordered_sittings}
-    allocation = Allocation(placements, unplaced, [], moved, class_of, sitting_orders, settings)
+    names = {c.id: c.name for c in candidates if c.name}
+    allocation = Allocation(placements, unplaced, [], moved, class_of, sitting_orders, settings, names)
     allocation.warnings = _warnings(allocation, plan_by_id)
     return allocation

@@ -72,7 +72,7 @@ class _LabPlan:
     def __init__(self, lab: Lab, settings: Settings, index: int) -> None:
         self.lab = lab
         self.index = index
-        self.title = f"{lab.name or '机房'}（{lab.id}）"
+        self.title = lab.name or f"机房（{lab.id}）"
         self.seat: dict[int, SeatSpec] = {}
         at: dict[tuple[int, int], int] = {}
         for s in lab.seats:
@@ -123,3 +123,9 @@ def _plans(labs: Iterable[Lab], settings: Settings) -> dict[int, _LabPlan]:
 
 def _short_class(class_key: str) -> str:
     return class_key.rsplit(":", 1)[-1]
+
+
+def usable_seats(lab: Lab, settings: Settings) -> list[tuple[int, str]]:
+    """(seat id, form) of the lab's in-service, non-spare seats in the order single placements prefer."""
+    plan = _LabPlan(lab, settings, 0)
+    return [(seat_id, plan.seat_form[seat_id]) for seat_id in plan.usable_free]

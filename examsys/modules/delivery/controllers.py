@@ -1,0 +1,104 @@
+"""The candidate's exam pages and their JSON calls; every call after login passes the seat guard."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from examsys.core.db import utcnow
+from examsys.core.errors import DomainError, Problem
+from examsys.modules.delivery import login as seat_login
+from examsys.modules.delivery import saving, submission, util
+from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
+from examsys.web.plumbing import keep_changes
+
+SIGNALS = {EventKind.BLUR, EventKind.HIDDEN, EventKind.COPY, EventKind.PASTE, EventKind.RELOAD}
+
+
+def seat_guard(view):
+    """The exam token in this browser's session must be the attempt's current one."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        attempt_id, token = session.get("exam_attempt"), session.get("exam_token")
+        attempt = util.get_attempt(attempt_id) if attempt_id else None
+        if attempt is None or not token:
+            if request.method == "GET" and not request.path.endswith("/state"):
+                return redirect(url_for("delivery.login"))
+            return jsonify({"code": 401, "reason": "login", "message": _("请先登录")}), 401
+        g.attempt, g.exam_token = attempt, token
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def login():
+    if request.method == "POST":
+        now = utcnow()
+        placement = util.placement_for_login(request.form.get("id_number", ""), now)
+        ticket = request.form.get("ticket_no", "").strip()
+        if not ticket:
+            raise DomainError(_("请填写准考证号"), [Problem(_("请填写准考证号"), field="ticket_no")])
+        attempt, token = seat_login.login(placement, request.form.get("id_number", ""), request.remote_addr or "", now)
+        session["exam_attempt"], session["exam_token"] = attempt.id, token
+        return redirect(url_for("delivery.exam"))
+    return render_template("delivery/login.html")
+
+
+def exam():
+    return render_template("delivery/exam.html", attempt=g.attempt)
+
+
+def state():
+    now = utcnow()
+    attempt = g.attempt
+    if attempt.client_token != g.exam_token:
+        return jsonify({"code": 409, "reason": "superseded", "message": _("已在其他地方登录")}), 409
+    seat_login.begin(attempt, now)
+    return jsonify(util.state(attempt, now, with_paper=request.args.get("paper") == "1"))
+
+
+def save():
+    body = request.get_json(silent=True) or {}
+    try:
+        changes = [
+            saving.Change(
+                int(c["item"]), tuple(str(x) for x in c.get("choice", [])), bool(c.get("flagged")), int(c["seq"])
+            )
+            for c in body.get("changes", [])
+        ]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DomainError(_("答案格式有误")) from exc
+    try:
+        ack = saving.save(g.attempt, g.exam_token, changes)
+    except saving.SaveRefused as refused:
+        keep_changes()  # the late-save record stays even though the save is refused
+        return jsonify({"code": 409, "reason": refused.reason, "message": str(refused)}), 409
+    return jsonify({"ack": ack})
+
+
+def submit():
+    saving.check_client(g.attempt, g.exam_token)
+    attempt = submission.submit(g.attempt, SubmittedBy.CANDIDATE)
+    return jsonify({"status": attempt.status.value})
+
+
+def signal():
+    body = request.get_json(silent=True) or {}
+    try:
+        kind = EventKind(body.get("kind", ""))
+    except ValueError as exc:
+        raise DomainError(_("未知事件")) from exc
+    if kind in SIGNALS:
+        seat_login.record_signal(g.attempt, g.exam_token, kind, str(body.get("detail", "")))
+    return jsonify({"ok": True})
+
+
+def logout():
+    if g.attempt.status is not AttemptStatus.SUBMITTED:
+        return redirect(url_for("delivery.exam"))
+    session.pop("exam_attempt", None)
+    session.pop("exam_token", None)
+    return redirect(url_for("delivery.login"))

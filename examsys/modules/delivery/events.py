@@ -1,0 +1,48 @@
+"""What the proctor console hears from the machine test (sent after commit, see core.realtime)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from examsys.core.db import db
+from examsys.core.realtime import emit_after_commit
+from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent
+
+NAMESPACE = "/proctor"
+
+
+def room_channel(session_id: int, room_id: int) -> str:
+    return f"exam:{session_id}:{room_id}"
+
+
+def _emit(attempt: Attempt, event: str, data: dict) -> None:
+    channel = room_channel(attempt.session_id, attempt.placement.room_id)
+    emit_after_commit(event, data, namespace=NAMESPACE, room=channel, session=db.session())
+
+
+def seat_changed(attempt: Attempt, now: datetime) -> None:
+    """A seat's state: status, answered count, last contact."""
+    answered = sum(
+        1 for choice in db.session.scalars(sa.select(Answer.choice).where(Answer.attempt_id == attempt.id)) if choice
+    )
+    _emit(attempt, "seat", {
+        "attempt": attempt.id,
+        "seat": attempt.placement.seat.label if attempt.placement.seat else "",
+        "status": attempt.status.value,
+        "answered": answered,
+        "paused": attempt.paused_at is not None,
+        "last_seen": now.isoformat(),
+    })  # fmt: skip
+
+
+def signal_raised(attempt: Attempt, event: AttemptEvent) -> None:
+    _emit(attempt, "signal", {
+        "attempt": attempt.id,
+        "seat": attempt.placement.seat.label if attempt.placement.seat else "",
+        "kind": event.kind.value,
+        "title": event.kind.title,
+        "detail": event.detail,
+        "at": event.at.isoformat(),
+    })  # fmt: skip

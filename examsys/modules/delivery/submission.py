@@ -1,0 +1,98 @@
+"""Submitting and scoring: explicit hand-in, the deadline job, and the start-up sweep.
+
+A submitted attempt never changes again; submitting twice is harmless. Scoring goes through
+the question-type registry (multiple choice all-or-nothing unless the session allows partial
+credit) and is kept per knowledge area as well as in total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from examsys.core import audit
+from examsys.core.db import db, utcnow
+from examsys.core.errors import DomainError
+from examsys.modules.banks.models import KnowledgeArea, Paper, PaperItem
+from examsys.modules.banks.qtypes import Scoring, get_type
+from examsys.modules.delivery import clock, events
+from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus, KeyCorrection, SubmittedBy
+
+
+def submit(attempt: Attempt, by: SubmittedBy, now: datetime | None = None) -> Attempt:
+    """Hand in and score; a candidate may not hand in before the earliest hand-in time."""
+    now = now or utcnow()
+    if attempt.status is AttemptStatus.SUBMITTED:
+        return attempt  # a double submit (two tabs, a retry, the job racing the candidate) is harmless
+    if attempt.status is AttemptStatus.PREPARED:
+        raise DomainError(_("考生尚未开始作答"), status=409)
+    if by is SubmittedBy.CANDIDATE:
+        start = clock.start_of(attempt.session, clock.clock_of(attempt))
+        earliest = start + timedelta(minutes=clock.options(attempt.session).earliest_submit_minutes)
+        if now < earliest:
+            raise DomainError(_("开考 %(n)d 分钟后才能交卷", n=clock.options(attempt.session).earliest_submit_minutes),
+                              status=409)  # fmt: skip
+    score_attempt(attempt)
+    attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
+    attempt.deadline_at = None
+    audit.record("attempt.submit", attempt, after={"by": by.value, "score": attempt.score, "at": now})
+    events.seat_changed(attempt, now)
+    return attempt
+
+
+def score_attempt(attempt: Attempt) -> Decimal:
+    """Total and per-area points from the stored answers against the paper's keys."""
+    paper = db.session.scalar(
+        sa.select(Paper).where(Paper.id == attempt.paper_id)
+        .options(selectinload(Paper.items).selectinload(PaperItem.revision))
+    )  # fmt: skip
+    answers = {a.paper_item_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
+    scoring = Scoring(partial_credit=clock.options(attempt.session).partial_credit)
+    keys = corrected_keys([item.revision_id for item in paper.items])
+    areas = dict(db.session.execute(sa.select(KnowledgeArea.id, KnowledgeArea.name)).tuples().all())
+    by_area: dict[str, Decimal] = defaultdict(Decimal)
+    total = Decimal(0)
+    for item in paper.items:
+        answer = answers.get(item.id)
+        key = keys.get(item.revision_id, item.revision.key)
+        points = get_type(item.qtype).score(key, answer.choice if answer else [], item.points, scoring)
+        if answer is not None:
+            answer.points = points
+        total += points
+        by_area[areas.get(item.area_id, "—")] += points
+    attempt.score = total
+    attempt.area_scores = {name: str(value) for name, value in sorted(by_area.items())}
+    return total
+
+
+def corrected_keys(revision_ids: list[int]) -> dict[int, list[str]]:
+    """The newest corrected key of each revision that has one."""
+    keys: dict[int, list[str]] = {}
+    rows = db.session.scalars(
+        sa.select(KeyCorrection).where(KeyCorrection.revision_id.in_(revision_ids)).order_by(KeyCorrection.id)
+    )
+    for row in rows:
+        keys[row.revision_id] = row.key
+    return keys
+
+
+def submit_overdue(now: datetime | None = None) -> int:
+    """The deadline job (and the start-up sweep): submit every open attempt whose deadline has passed."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Attempt)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS, Attempt.deadline_at.is_not(None), Attempt.deadline_at <= now)
+        .order_by(Attempt.id)
+        .with_for_update(skip_locked=True)
+    ).all()  # fmt: skip
+    for attempt in due:
+        # The stored deadline may be stale by a moment (an extension committed meanwhile): recheck.
+        deadline = clock.effective_deadline(attempt, clock.clock_of(attempt), now)
+        if deadline is not None and deadline <= now and not clock.is_paused(attempt, clock.clock_of(attempt)):
+            submit(attempt, SubmittedBy.DEADLINE, now)
+    return len(due)

@@ -1,0 +1,112 @@
+"""Proctoring pages: check-in, the room record, incidents and rulings, the supervisor's overview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from examsys.core.db import utcnow
+from examsys.core.errors import DomainError, Problem
+from examsys.core.media import resolve
+from examsys.core.timezone import from_local
+from examsys.modules.proctoring import documents, operations, util
+from examsys.modules.proctoring.models import IncidentKind
+from examsys.modules.scheduling import util as scheduling_util
+
+
+def _room(session_id: int, room_id: int):
+    session = scheduling_util.get_session(session_id)
+    room = scheduling_util.get_room(room_id)
+    if room not in session.rooms:
+        raise DomainError(_("该考场不在此场次中"), status=404)
+    return session, room
+
+
+def index():
+    return render_template("proctoring/index.html", duties=util.my_duties(current_user, utcnow()))
+
+
+def overview(session_id: int):
+    session = scheduling_util.get_session(session_id)
+    return render_template("proctoring/overview.html", session=session, rows=util.overview(session),
+                           incidents=util.incidents(session))  # fmt: skip
+
+
+def room(session_id: int, room_id: int):
+    session, found = _room(session_id, room_id)
+    placements = util.room_placements(session, found)
+    query = request.args.get("q", "").strip()
+    if query:
+        placements = [
+            p for p in placements if query in p.application.person.name or query == (p.seat.label if p.seat else "")
+        ]
+    return render_template("proctoring/room.html", session=session, room=found, placements=placements,
+                           seen=util.attendance(placements), incidents=util.incidents(session, found),
+                           kinds=list(IncidentKind), cutoff=operations.cutoff(session), query=query)  # fmt: skip
+
+
+def check_in(session_id: int, room_id: int):
+    session, found = _room(session_id, room_id)
+    placement = next((p for p in util.room_placements(session, found) if p.id == int(request.form.get("placement_id", 0))),
+                     None)  # fmt: skip
+    if placement is None:
+        raise DomainError(_("该考生不在本考场"), status=404)
+    operations.check_in(placement, current_user)
+    flash(_("%(name)s 已签到", name=placement.application.person.name), "success")
+    return redirect(url_for("proctoring.room", session_id=session.id, room_id=found.id))
+
+
+def record_incident(session_id: int, room_id: int):
+    session, found = _room(session_id, room_id)
+    placement_id = request.form.get("placement_id", type=int)
+    placement = next((p for p in util.room_placements(session, found) if p.id == placement_id), None)
+    when = request.form.get("occurred_at", "").strip()
+    try:
+        occurred = (
+            from_local(datetime.strptime(f"{session.starts_at:%Y-%m-%d} {when}", "%Y-%m-%d %H:%M")) if when else None
+        )
+    except ValueError as exc:
+        raise DomainError(_("时间格式应为 HH:MM"), [Problem(_("时间格式应为 HH:MM"), field="occurred_at")]) from exc
+    operations.record_incident(session, found, IncidentKind(request.form.get("kind", "other")),
+                               request.form.get("description", ""), by=current_user, placement=placement,
+                               action_taken=request.form.get("action_taken", ""), occurred_at=occurred)  # fmt: skip
+    flash(_("已记入考场记录"), "success")
+    return redirect(url_for("proctoring.room", session_id=session.id, room_id=found.id))
+
+
+def note(incident_id: int):
+    incident = util.get_incident(incident_id)
+    operations.add_supervisor_note(incident, request.form.get("note", ""), current_user)
+    flash(_("督导意见已保存"), "success")
+    return redirect(url_for("proctoring.overview", session_id=incident.session_id))
+
+
+def rule(incident_id: int):
+    incident = util.get_incident(incident_id)
+    operations.rule_misconduct(incident, request.form.get("reason", ""), current_user)
+    flash(_("已认定该考生本场成绩无效"), "success")
+    return redirect(url_for("proctoring.overview", session_id=incident.session_id))
+
+
+def room_record(session_id: int, room_id: int):
+    session, found = _room(session_id, room_id)
+    response = Response(documents.room_record_pdf(session, found), mimetype="application/pdf")
+    name = quote(f"考场记录表-{found.code}-{session.name}.pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response
+
+
+def photo(placement_id: int):
+    """The registered photo of a seated candidate, for the identity check at the door."""
+    placement = scheduling_util.get_placement(placement_id)
+    person = placement.application.person
+    path = (person.photo_variants or {}).get("ticket") or person.photo_path
+    if not path:
+        raise DomainError(_("没有照片"), status=404)
+    response = send_file(resolve(path), mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

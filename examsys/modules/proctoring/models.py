@@ -1,0 +1,77 @@
+"""Proctoring models: who is present, what happened in the room (考场记录), supervisors' rulings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsys.core.db import Base, IdMixin, enum_type, utcnow
+from examsys.modules.accounts.models import User
+from examsys.modules.scheduling.models import ExamSession, Placement, Room
+
+
+class CheckIn(Base):
+    """A candidate's attendance in one session: present (with the time) or marked absent."""
+
+    __tablename__ = "check_ins"
+
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    present: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    placement: Mapped[Placement] = relationship()
+
+
+class IncidentKind(enum.StrEnum):
+    MISCONDUCT = "misconduct"
+    DISTURBANCE = "disturbance"
+    DEVICE_FAILURE = "device_failure"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    ILLNESS = "illness"
+    OTHER = "other"
+
+    @property
+    def title(self) -> str:
+        return str(INCIDENT_TITLES[self])
+
+
+INCIDENT_TITLES = {
+    IncidentKind.MISCONDUCT: _l("违纪/作弊"),
+    IncidentKind.DISTURBANCE: _l("扰乱考场秩序"),
+    IncidentKind.DEVICE_FAILURE: _l("设备故障"),
+    IncidentKind.IDENTITY_MISMATCH: _l("身份不符"),
+    IncidentKind.ILLNESS: _l("身体不适"),
+    IncidentKind.OTHER: _l("其他"),
+}
+
+
+class Incident(IdMixin, Base):
+    """One entry of the room record (考场记录): the evidence for any ruling."""
+
+    __tablename__ = "incidents"
+
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("exam_sessions.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id"))
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id", ondelete="SET NULL"))
+    kind: Mapped[IncidentKind] = mapped_column(enum_type(IncidentKind, "incident_kind"))
+    occurred_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(sa.Text)
+    action_taken: Mapped[str] = mapped_column(sa.Text, default="")
+    proctor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    supervisor_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # A misconduct ruling voids the candidate's result; only a supervisor makes it.
+    voids_result: Mapped[bool] = mapped_column(default=False)
+    ruled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ruled_at: Mapped[datetime | None]
+
+    session: Mapped[ExamSession] = relationship()
+    room: Mapped[Room] = relationship()
+    placement: Mapped[Placement | None] = relationship()
+    proctor: Mapped[User | None] = relationship(foreign_keys=[proctor_id])
+    ruled_by: Mapped[User | None] = relationship(foreign_keys=[ruled_by_id])
