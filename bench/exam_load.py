@@ -26,8 +26,12 @@ token, the way static/js/exam.js talks to the server:
 
 PostgreSQL runs in a database of its own (``bench_exam_load``, created and dropped here), so
 the test database ``test`` is left alone. Results, with machine info and pass/fail against the
-issue's targets, go to bench/results/exam_load-<backend>.json. ``--profile`` runs the server
-(single process) under pyinstrument and writes bench/results/exam_load-<backend>-profile.html.
+issue's targets, go to bench/results/exam_load-<backend>.json. ``--profile`` profiles every
+request with pyinstrument (``pip install pyinstrument``; bench/exam_load_profile.py) and writes
+bench/results/exam_load-<backend>-profile.html. ``EXAM_LOAD_ACCESS_LOG=1`` keeps gunicorn's
+access log with the server-side time of each request (next to the server log, in the work dir).
+Needs gunicorn (requirements.txt) and aiohttp (requirements-dev.txt); PostgreSQL at
+127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379 for the PostgreSQL run.
 """
 
 from __future__ import annotations
@@ -47,11 +51,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import gunicorn
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +65,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.exam_fault import SECRET, build, free_port, stored_answers  # noqa: E402
+from examsys import create_app  # noqa: E402
+from examsys.core.db import db, utcnow  # noqa: E402
+from examsys.modules.delivery import submission  # noqa: E402
+from examsys.modules.delivery.models import Attempt  # noqa: E402
+from examsys.modules.scheduling.models import ExamSession  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_DATABASE = "bench_exam_load"
@@ -113,6 +124,9 @@ def start_server(url: str, port: int, instance: Path, workers: int, threads: int
         "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", "10000",
         "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys:create_app()",
     ]  # fmt: skip
+    if os.environ.get("EXAM_LOAD_ACCESS_LOG"):  # request path, status and server-side microseconds
+        gunicorn[-1:-1] = ["--access-logfile", str(log.with_name("access.log")), "--access-logformat",
+                           "%(t)s %(m)s %(U)s %(s)s %(D)s"]  # fmt: skip
     if profile is not None:  # every request profiled, combined into one report when the worker stops
         env["EXAM_LOAD_PROFILE"] = str(profile)
         gunicorn[-1] = "bench.exam_load_profile:app"
@@ -122,8 +136,6 @@ def start_server(url: str, port: int, instance: Path, workers: int, threads: int
         if server.poll() is not None:
             raise RuntimeError(f"the server exited; see {log}")
         try:
-            import urllib.request
-
             urllib.request.urlopen(f"http://127.0.0.1:{port}/exam/login", timeout=1).read()
             return server
         except OSError:
@@ -187,7 +199,7 @@ class Load:
             return response.status, body
 
     async def login_page(self, c: Candidate) -> None:
-        status, body = await self.request(c, "GET", "/exam/login")
+        _status, body = await self.request(c, "GET", "/exam/login")
         c.form_token = re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
 
     async def login(self, c: Candidate, t0: float) -> dict:
@@ -216,7 +228,7 @@ class Load:
                 out["error"] = "paper not open"
                 return out
             out["ok"], out["paper_s"] = True, time.perf_counter() - t0
-        except (aiohttp.ClientError, asyncio.TimeoutError, AttributeError) as exc:
+        except (aiohttp.ClientError, TimeoutError, AttributeError) as exc:
             out["error"] = type(exc).__name__
         return out
 
@@ -235,7 +247,7 @@ class Load:
         started = time.perf_counter()
         try:
             status, body = await self.request(c, "POST", "/exam/save", json={"changes": changes})
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             status, body = type(exc).__name__, b""
         finally:
             c.in_flight = False
@@ -269,7 +281,7 @@ class Load:
     async def submit(self, c: Candidate, t0: float) -> dict:
         try:
             status, body = await self.request(c, "POST", "/exam/submit")
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             return {"ok": False, "error": type(exc).__name__}
         done = time.perf_counter() - t0
         if status != 200 or json.loads(body).get("status") != "submitted":
@@ -305,7 +317,7 @@ def errors_of(results: list[dict]) -> dict[str, int]:
 
 async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> tuple[dict, list[Candidate]]:
     connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections, force_close=False)
-    timeout = aiohttp.ClientTimeout(total=120)
+    timeout = aiohttp.ClientTimeout(total=300)
     candidates = [Candidate(n, number) for n, number in enumerate(ids)]
     report: dict = {}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
@@ -398,12 +410,6 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
 
 def deadline_job(url: str) -> dict:
     """Move the deadline to now and run the scheduler's job once, the way the scheduler process does."""
-    from examsys import create_app
-    from examsys.core.db import db, utcnow
-    from examsys.modules.delivery import submission
-    from examsys.modules.delivery.models import Attempt
-    from examsys.modules.scheduling.models import ExamSession
-
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "INSTANCE_DIR": tempfile.mkdtemp()})
     with app.app_context():
         now = utcnow()
@@ -452,12 +458,7 @@ def machine(url: str) -> dict:
         "sqlite": sqlite3.sqlite_version,
         "aiohttp": aiohttp.__version__,
     }
-    try:
-        import gunicorn
-
-        info["gunicorn"] = gunicorn.__version__
-    except ImportError:
-        pass
+    info["gunicorn"] = gunicorn.__version__
     if url.startswith("postgresql"):
         info["postgresql"] = scalar(url, "SHOW server_version")
     return info

@@ -26,7 +26,9 @@ from examsys.modules.delivery.models import (
     SessionOptions,
     SessionPaper,
 )
+from examsys.modules.documents.models import DocumentJob
 from examsys.modules.people.models import HeldCertificate, IdentityDocument, Person
+from examsys.modules.proctoring.cameras.models import Camera, Gap, IncidentSnapshot, Segment  # noqa: F401
 from examsys.modules.proctoring.models import CheckIn, Incident
 from examsys.modules.registration.models import Application, Batch, OccupationGrant, ReviewDecision
 from examsys.modules.scheduling.models import (
@@ -42,6 +44,7 @@ from examsys.modules.scheduling.models import (
     Station,
     TeachingRecord,
 )
+from examsys.modules.tickets.models import Ticket, TicketLayout, TicketRelease
 
 __all__ = [
     "Answer",
@@ -59,6 +62,7 @@ __all__ = [
     "CertificationBody",
     "CheckIn",
     "College",
+    "DocumentJob",
     "ExamPlan",
     "ExamSession",
     "ExaminerCard",
@@ -94,6 +98,9 @@ __all__ = [
     "StaffingRatio",
     "Station",
     "TeachingRecord",
+    "Ticket",
+    "TicketLayout",
+    "TicketRelease",
     "User",
     "UserRole",
 ]

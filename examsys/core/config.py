@@ -130,6 +130,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Minutes after a session starts after which candidates may not enter; the rest are marked absent.",
     ),
     Setting(
+        "EXAMSYS_PDF_WORKERS",
+        "PDF_WORKERS",
+        2,
+        int,
+        "Processes that lay out bulk PDFs (tickets, room papers) in parallel; one per CPU core.",
+    ),
+    Setting(
+        "EXAMSYS_CAMERA_SEGMENT_SECONDS",
+        "CAMERA_SEGMENT_SECONDS",
+        300,
+        int,
+        "Cameras: length of each recorded segment, in seconds.",
+    ),
+    Setting(
+        "EXAMSYS_RECORDING_RETENTION_DAYS",
+        "RECORDING_RETENTION_DAYS",
+        1830,
+        int,
+        "Cameras: days recordings are kept (at least five years); never purged while their batch is under review or appeal.",
+    ),
+    Setting(
         "EXAMSYS_SECURE_COOKIES",
         "SESSION_COOKIE_SECURE",
         False,

@@ -87,6 +87,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "proctoring.checkin": OFFICE | {Role.PROCTOR},
     "proctoring.incident": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
     "proctoring.rule": frozenset({Role.SUPERVISOR}),
+    # Admission tickets: issued and reprinted by the office; colleges print their own students';
+    # proctors print their rooms' papers and verify tickets at the door.
+    "tickets.view": OFFICE | {Role.COORDINATOR, Role.SUPERVISOR},
+    "tickets.manage": OFFICE,
+    "tickets.generate": OFFICE | {Role.COORDINATOR},
+    "tickets.papers": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
+    "tickets.verify": OFFICE | {Role.PROCTOR, Role.SUPERVISOR},
+    "portal.ticket": frozenset({Role.CANDIDATE}),
+    # Bulk document jobs: whoever may queue one may follow and download their own.
+    "documents.view": OFFICE | {Role.COORDINATOR, Role.PROCTOR, Role.SUPERVISOR},
 }
 
 # Routes anyone may reach without signing in. Keep this list short and reviewed.

@@ -26,6 +26,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_l("考场"), "rooms.index", "rooms.view"),
     NavItem(_l("考试计划"), "scheduling.plans", "scheduling.view"),
     NavItem(_l("考评员"), "scheduling.examiners", "scheduling.view"),
+    NavItem(_l("准考证"), "tickets.index", "tickets.view"),
+    NavItem(_l("验证准考证"), "tickets.verify", "tickets.verify"),
     NavItem(_l("监考"), "proctoring.index", "proctoring.view"),
     NavItem(_l("工作日"), "calendar.index", "calendar.view"),
     NavItem(_l("账户管理"), "accounts.users", "users.manage"),

@@ -16,6 +16,7 @@ from examsys.modules.catalog.blueprint import bp as catalog_bp
 from examsys.modules.delivery.blueprint import bp as delivery_bp
 from examsys.modules.delivery.room_blueprint import bp as exam_admin_bp
 from examsys.modules.delivery.sockets import namespaces as delivery_namespaces
+from examsys.modules.documents.blueprint import bp as documents_bp
 from examsys.modules.home.blueprint import bp as home_bp
 from examsys.modules.people import api as people_api
 from examsys.modules.people.blueprint import bp as people_bp
@@ -26,6 +27,8 @@ from examsys.modules.scheduling import api as scheduling_api
 from examsys.modules.scheduling import rooms_api
 from examsys.modules.scheduling.blueprint import bp as scheduling_bp
 from examsys.modules.scheduling.rooms_blueprint import bp as rooms_bp
+from examsys.modules.tickets import api as tickets_api
+from examsys.modules.tickets.blueprint import bp as tickets_bp
 
 WEB_BLUEPRINTS = (
     accounts_bp,
@@ -37,13 +40,16 @@ WEB_BLUEPRINTS = (
     banks_bp,
     rooms_bp,
     scheduling_bp,
+    tickets_bp,
+    documents_bp,
     delivery_bp,
     exam_admin_bp,
     proctoring_bp,
     calendar_bp,
     audit_bp,
 )
-API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp, banks_api.blp, rooms_api.blp, scheduling_api.blp)
+API_BLUEPRINTS = (accounts_api.blp, catalog_api.blp, people_api.blp, banks_api.blp, rooms_api.blp, scheduling_api.blp,
+                 tickets_api.blp)  # fmt: skip
 
 
 # Socket.IO namespaces, created fresh for the extension's first registration.

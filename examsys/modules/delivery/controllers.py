@@ -7,11 +7,12 @@ import functools
 from flask import g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from examsys.core.db import utcnow
+from examsys.core.db import db, lock_for_write, utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.delivery import login as seat_login
 from examsys.modules.delivery import saving, submission, util
 from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
+from examsys.modules.tickets import util as tickets_util
 from examsys.web.plumbing import keep_changes
 
 SIGNALS = {EventKind.BLUR, EventKind.HIDDEN, EventKind.COPY, EventKind.PASTE, EventKind.RELOAD}
@@ -41,6 +42,10 @@ def login():
         ticket = request.form.get("ticket_no", "").strip()
         if not ticket:
             raise DomainError(_("请填写准考证号"), [Problem(_("请填写准考证号"), field="ticket_no")])
+        if tickets_util.ticket_matches(placement.application_id, ticket) is False:
+            raise DomainError(
+                _("准考证号或证件号码不正确"), [Problem(_("准考证号或证件号码不正确"), field="ticket_no")]
+            )
         attempt, token = seat_login.login(placement, request.form.get("id_number", ""), request.remote_addr or "", now)
         session["exam_attempt"], session["exam_token"] = attempt.id, token
         return redirect(url_for("delivery.exam"))
@@ -56,6 +61,14 @@ def state():
     attempt = g.attempt
     if attempt.client_token != g.exam_token:
         return jsonify({"code": 409, "reason": "superseded", "message": _("已在其他地方登录")}), 409
+    if attempt.status is AttemptStatus.PREPARED:
+        # The first poll after the start writes (begin). A GET's transaction is a deferred read,
+        # which SQLite refuses to turn into a write once another request has written meanwhile
+        # ("database is locked" at once, whatever the busy timeout): end the guard's read and
+        # take the write lock first. Only this one poll per attempt does so.
+        db.session.rollback()
+        lock_for_write(db.session)
+        now = utcnow()
     seat_login.begin(attempt, now)
     return jsonify(util.state(attempt, now, with_paper=request.args.get("paper") == "1"))
 

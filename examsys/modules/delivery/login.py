@@ -84,8 +84,9 @@ def login(placement: Placement, id_number: str, client_ip: str, now: datetime | 
         now,
     )
     _event(attempt, EventKind.LOGIN, client_ip, now)
-    audit.record("attempt.login", attempt, after={"ip": client_ip, "logins": attempt.logins})
     events.seat_changed(attempt, now)
+    # Last: the audit chain's head row stays locked until commit, and every login takes it.
+    audit.record("attempt.login", attempt, after={"ip": client_ip, "logins": attempt.logins})
     return attempt, token
 
 

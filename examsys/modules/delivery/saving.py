@@ -54,12 +54,12 @@ def save(attempt: Attempt, token: str, changes: list[Change], now: datetime | No
     if attempt.status is AttemptStatus.SUBMITTED:
         raise SaveRefused(_("已交卷，答案不能再修改"), "submitted")
     room = clock.clock_of(attempt)
-    if clock.start_of(attempt.session, room) is None or (attempt.started_at is None):
+    deadline = clock.effective_deadline(attempt, room, now)  # None exactly while the paper is not open
+    if deadline is None or attempt.started_at is None:
         raise SaveRefused(_("考试尚未开始"), "not_started")
     if clock.is_paused(attempt, room):
         raise SaveRefused(_("考试已暂停，恢复后自动保存"), "paused")
-    deadline = clock.effective_deadline(attempt, room, now)
-    if deadline is not None and now > deadline:
+    if now > deadline:
         db.session.add(AttemptEvent(attempt_id=attempt.id, kind=EventKind.LATE_SAVE, at=now,
                                     detail=_("%(n)d 项改动在截止后到达", n=len(changes))))  # fmt: skip
         raise SaveRefused(_("考试时间已到，答案不能再修改"), "deadline")
@@ -93,29 +93,44 @@ def _apply(attempt: Attempt, changes: list[Change], now: datetime) -> None:
     for change in changes:  # within one request too, the highest number per item wins
         if change.paper_item_id not in latest or change.seq > latest[change.paper_item_id].seq:
             latest[change.paper_item_id] = change
-    stored = {
-        a.paper_item_id: a
-        for a in db.session.scalars(
-            sa.select(Answer).where(Answer.attempt_id == attempt.id, Answer.paper_item_id.in_(latest))
+    # Plain rows and statements, no ORM objects: autosave is the hottest write of a sitting.
+    stored = dict(
+        db.session.execute(
+            sa.select(Answer.paper_item_id, Answer.seq).where(
+                Answer.attempt_id == attempt.id, Answer.paper_item_id.in_(latest)
+            )
         )
-    }
-    qtypes = dict(
-        db.session.execute(sa.select(PaperItem.id, PaperItem.qtype).where(PaperItem.id.in_(latest))).tuples().all()
-    )
-    revisions = dict(
-        db.session.execute(sa.select(PaperItem.id, PaperItem.revision_id).where(PaperItem.id.in_(latest)))
         .tuples()
         .all()
     )
+    items = {
+        item_id: (qtype, revision_id)
+        for item_id, qtype, revision_id in db.session.execute(
+            sa.select(PaperItem.id, PaperItem.qtype, PaperItem.revision_id).where(PaperItem.id.in_(latest))
+        )
+    }
+    inserts, updates = [], []
     for item_id, change in latest.items():
         choice = list(change.choice)
-        if qtypes[item_id] != "multiple" and len(choice) > 1:
+        qtype, revision_id = items[item_id]
+        if qtype != "multiple" and len(choice) > 1:
             raise DomainError(
                 _("第 %(id)s 题只能选一个答案", id=item_id), [Problem(_("只能选一个答案"), field="choice")]
             )
-        answer = stored.get(item_id)
-        if answer is None:
-            db.session.add(Answer(attempt_id=attempt.id, paper_item_id=item_id, revision_id=revisions[item_id],
-                                  choice=choice, flagged=change.flagged, seq=change.seq, saved_at=now))  # fmt: skip
-        elif change.seq > answer.seq:
-            answer.choice, answer.flagged, answer.seq, answer.saved_at = choice, change.flagged, change.seq, now
+        if item_id not in stored:
+            inserts.append({"attempt_id": attempt.id, "paper_item_id": item_id, "revision_id": revision_id,
+                            "choice": choice, "flagged": change.flagged, "seq": change.seq, "saved_at": now})  # fmt: skip
+        elif change.seq > stored[item_id]:
+            updates.append({"item": item_id, "choice": choice, "flagged": change.flagged, "seq": change.seq})
+    if inserts:
+        db.session.execute(sa.insert(Answer), inserts)
+    if updates:
+        table = Answer.__table__
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.attempt_id == attempt.id, table.c.paper_item_id == sa.bindparam("item"),
+                   table.c.seq < sa.bindparam("seq"))
+            .values(choice=sa.bindparam("choice"), flagged=sa.bindparam("flagged"), seq=sa.bindparam("seq"),
+                    saved_at=now),
+            updates,
+        )  # fmt: skip

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from examsys.core.db import db, get_or_404
-from examsys.core.errors import DomainError, Problem
+from examsys.core.db import db
+from examsys.core.errors import DomainError, NotFound, Problem
 from examsys.modules.banks.models import PaperItem
 from examsys.modules.delivery import clock
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
@@ -21,7 +21,17 @@ WINDOW_BEFORE, WINDOW_AFTER = timedelta(minutes=30), timedelta(hours=4)
 
 
 def get_attempt(attempt_id: int) -> Attempt:
-    return get_or_404(Attempt, attempt_id, _("考试记录不存在"))
+    """The attempt with its placement, seat and session in the same query (every exam call uses them)."""
+    attempt = db.session.get(Attempt, attempt_id, options=_WITH_SEAT)
+    if attempt is None:
+        raise NotFound(_("考试记录不存在"))
+    return attempt
+
+
+_WITH_SEAT = (
+    joinedload(Attempt.placement).joinedload(Placement.seat),
+    joinedload(Attempt.session),
+)
 
 
 def placement_for_login(id_number: str, now: datetime) -> Placement:

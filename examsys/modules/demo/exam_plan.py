@@ -21,6 +21,7 @@ from examsys.modules.accounts.models import User
 from examsys.modules.catalog.models import CertifiableLevel, Job
 from examsys.modules.demo import school
 from examsys.modules.demo.identities import generate_people
+from examsys.modules.demo.tickets import ticket_the_plan
 from examsys.modules.people.models import Person, PersonKind
 from examsys.modules.registration import operations as registration
 from examsys.modules.registration.models import Application, Batch, Decision, Path, ReviewLevel
@@ -51,6 +52,7 @@ def load_exam_plan() -> dict[str, int]:
     added["practical stations"] = practical_seating.allocate_practical(plan).placed
     _examiner_cards(batches)
     added["staff duties"], _shortages = staffing.auto_assign(plan)
+    added["admission tickets"] = ticket_the_plan(plan)
     return added
 
 

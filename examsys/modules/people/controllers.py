@@ -183,14 +183,18 @@ def upload_photo(person_id: int):
     return redirect(url_for("people.detail", person_id=person.id))
 
 
-def photo(person_id: int):
-    person = util.get_person(person_id, scope=util.scope_college(current_user))
+def send_photo(person):
+    """A person's registered photo (the ticket-sized copy), never cached by the browser."""
     path = (person.photo_variants or {}).get("ticket") or person.photo_path
     if not path:
         raise DomainError(_("没有照片"), status=404)
     response = send_file(resolve(path), mimetype="image/jpeg", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def photo(person_id: int):
+    return send_photo(util.get_person(person_id, scope=util.scope_college(current_user)))
 
 
 def certificates():

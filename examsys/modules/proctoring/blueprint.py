@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from examsys.core.permissions import requires
 from examsys.modules.proctoring import controllers as c
+from examsys.modules.proctoring.cameras import views as camera_views
 
 bp = Blueprint("proctoring", __name__, url_prefix="/proctoring")
 view, checkin = requires("proctoring.view"), requires("proctoring.checkin")
@@ -21,3 +22,4 @@ bp.add_url_rule("/sessions/<int:session_id>/rooms/<int:room_id>/record.pdf", "ro
 bp.add_url_rule("/incidents/<int:incident_id>/note", "note", supervise(c.note), methods=["POST"])
 bp.add_url_rule("/incidents/<int:incident_id>/rule", "rule", supervise(c.rule), methods=["POST"])
 bp.add_url_rule("/placements/<int:placement_id>/photo.jpg", "photo", view(c.photo))
+camera_views.register(bp, view)

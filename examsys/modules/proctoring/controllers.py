@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsys.core.db import utcnow
 from examsys.core.errors import DomainError, Problem
-from examsys.core.media import resolve
 from examsys.core.timezone import from_local
+from examsys.modules.people.controllers import send_photo
 from examsys.modules.proctoring import documents, operations, util
 from examsys.modules.proctoring.models import IncidentKind
 from examsys.modules.scheduling import util as scheduling_util
+from examsys.modules.tickets import operations as ticket_operations
 
 
 def _room(session_id: int, room_id: int):
@@ -51,13 +52,31 @@ def room(session_id: int, room_id: int):
 
 def check_in(session_id: int, room_id: int):
     session, found = _room(session_id, room_id)
-    placement = next((p for p in util.room_placements(session, found) if p.id == int(request.form.get("placement_id", 0))),
-                     None)  # fmt: skip
+    if request.form.get("code", "").strip():  # the ticket's QR code, scanned at the door
+        placement = _scanned_placement(session, found, request.form["code"])
+    else:
+        placement = next((p for p in util.room_placements(session, found)
+                          if p.id == request.form.get("placement_id", 0, type=int)), None)  # fmt: skip
     if placement is None:
         raise DomainError(_("该考生不在本考场"), status=404)
     operations.check_in(placement, current_user)
     flash(_("%(name)s 已签到", name=placement.application.person.name), "success")
     return redirect(url_for("proctoring.room", session_id=session.id, room_id=found.id))
+
+
+def _scanned_placement(session, room, code: str):
+    """The placement in this session of the ticket's holder; elsewhere, say where they belong."""
+    ticket = ticket_operations.verify(code).ticket
+    placement = next((p for p in scheduling_util.session_placements(session)
+                      if p.application_id == ticket.application_id), None)  # fmt: skip
+    name = ticket.application.person.name
+    if placement is None:
+        raise DomainError(_("%(name)s 不参加本场考试", name=name), status=404)
+    if placement.room_id != room.id:
+        place = placement.seat.label if placement.seat else placement.station.label
+        raise DomainError(_("%(name)s 的考场是 %(room)s %(place)s，不在本考场", name=name,
+                            room=placement.room.code, place=place), status=409)  # fmt: skip
+    return placement
 
 
 def record_incident(session_id: int, room_id: int):
@@ -102,11 +121,4 @@ def room_record(session_id: int, room_id: int):
 
 def photo(placement_id: int):
     """The registered photo of a seated candidate, for the identity check at the door."""
-    placement = scheduling_util.get_placement(placement_id)
-    person = placement.application.person
-    path = (person.photo_variants or {}).get("ticket") or person.photo_path
-    if not path:
-        raise DomainError(_("没有照片"), status=404)
-    response = send_file(resolve(path), mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_photo(scheduling_util.get_placement(placement_id).application.person)

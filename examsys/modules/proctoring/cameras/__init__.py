@@ -1,0 +1,1 @@
+"""Exam-room cameras: the registry, the recorder process, playback, incident snapshots, retention."""

@@ -1,0 +1,88 @@
+"""Ticket PDFs: one ticket, or thousands as one document rendered in chunks by two processes.
+
+Tickets go in number order, which is room and seat order at the first issue and never changes
+afterwards (numbers are stable; late additions come last). Cut into chunks of ``CHUNK``, the
+chunk boundaries stay put, so after a seat move only the chunk holding that page is laid out
+again and the rest come from the page cache.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from examsys.core import media
+from examsys.core.pdf import render_html_parts
+from examsys.modules.documents.progress import Output, Progress
+from examsys.modules.scheduling import util as scheduling_util
+from examsys.modules.scheduling.models import ExamPlan
+from examsys.modules.tickets import sheet, util
+from examsys.modules.tickets.models import Ticket
+
+CHUNK = 60
+TEMPLATE = "pdf/tickets/tickets.html"
+
+
+def select(plan: ExamPlan, *, college_id: int | None = None, room_id: int | None = None,
+           ticket_ids: list[int] | None = None) -> tuple[util.PlanIndex, list[Ticket]]:  # fmt: skip
+    """The plan's valid tickets in number order, narrowed to a college, a room or some tickets."""
+    index = util.plan_index(plan)
+    tickets = util.plan_tickets(plan)
+    if college_id is not None:
+        tickets = [t for t in tickets if t.application.person.college_id == college_id]
+    if room_id is not None:
+        tickets = [t for t in tickets if any(p.room_id == room_id for p in index.placements.get(t.application_id, []))]
+    if ticket_ids is not None:
+        wanted = set(ticket_ids)
+        tickets = [t for t in tickets if t.id in wanted]
+    return index, sorted(tickets, key=lambda t: t.number)
+
+
+def chunks(tickets: list[Ticket]) -> list[list[Ticket]]:
+    return [tickets[i : i + CHUNK] for i in range(0, len(tickets), CHUNK)]
+
+
+def tickets_pdf(
+    plan: ExamPlan, index: util.PlanIndex, tickets: list[Ticket], progress: Progress | None = None
+) -> bytes:
+    """The tickets as one PDF, one page each, in the given order."""
+    layout = util.layout()
+    frame = sheet.document_frame(layout, plan.name)
+    groups = chunks(tickets)
+    parts = [render_template(TEMPLATE, frame=frame, tickets=[sheet.ticket_page(t, index, layout) for t in group])
+             for group in groups]  # fmt: skip
+    if progress is not None:
+        progress.start(len(tickets))
+
+    def on_part(i: int, reused: bool) -> None:
+        if progress is not None:
+            progress.advance(len(groups[i]), reused=reused)
+
+    return render_html_parts(
+        parts,
+        workers=current_app.config.get("PDF_WORKERS", 2),
+        cache_dir=media.media_root() / "pdf-cache",
+        on_part=on_part,
+    )
+
+
+def ticket_pdf(ticket: Ticket) -> bytes:
+    """One candidate's ticket (the portal download, a reprint at the desk)."""
+    index, tickets = select(ticket.plan, ticket_ids=[ticket.id])
+    return tickets_pdf(ticket.plan, index, tickets)
+
+
+def render_tickets_job(params: dict, progress: Progress) -> Output:
+    """The document job ``tickets``: params plan_id and optionally college_id or room_id."""
+    plan = scheduling_util.get_plan(int(params["plan_id"]))
+    index, tickets = select(plan, college_id=params.get("college_id"), room_id=params.get("room_id"))
+    data = tickets_pdf(plan, index, tickets, progress)
+    return Output(data, f"准考证-{plan.id}{_scope_suffix(params)}.pdf")
+
+
+def _scope_suffix(params: dict) -> str:
+    if params.get("college_id"):
+        return f"-学院{params['college_id']}"
+    if params.get("room_id"):
+        room = scheduling_util.get_room(int(params["room_id"]))
+        return f"-{room.code}"
+    return ""
