@@ -14,6 +14,7 @@ from examsys.modules.calendar.blueprint import bp as calendar_bp
 from examsys.modules.catalog import api as catalog_api
 from examsys.modules.catalog.blueprint import bp as catalog_bp
 from examsys.modules.delivery.blueprint import bp as delivery_bp
+from examsys.modules.delivery.options_blueprint import bp as exam_options_bp
 from examsys.modules.delivery.room_blueprint import bp as exam_admin_bp
 from examsys.modules.delivery.sockets import namespaces as delivery_namespaces
 from examsys.modules.documents.blueprint import bp as documents_bp
@@ -44,6 +45,7 @@ WEB_BLUEPRINTS = (
     documents_bp,
     delivery_bp,
     exam_admin_bp,
+    exam_options_bp,
     proctoring_bp,
     calendar_bp,
     audit_bp,

@@ -105,9 +105,21 @@
       items = state.items;
       answers = state.answers || {};
     }
+    function showResult(st) {
+      var box = $("done-result");
+      box.hidden = false;
+      $("done-score").textContent = st.score;
+      var list = $("done-areas");
+      list.textContent = "";
+      Object.keys(st.area_scores || {}).forEach(function (area) {
+        var li = document.createElement("li");
+        li.textContent = area + "：" + st.area_scores[area];
+        list.appendChild(li);
+      });
+    }
     if (state.status === "submitted") {
       store.clear();
-      if (state.score !== undefined) $("done-text").textContent += " " + state.score;
+      if (state.score !== undefined) showResult(state);
       show(Object.keys(pending).length ? "stopped" : "done");
       if (Object.keys(pending).length) stop(T.deadline, fmt(T.unsent, { n: Object.keys(pending).length }));
       return;

@@ -30,7 +30,7 @@ def options(session: ExamSession) -> SessionOptions:
     found = db.session.get(SessionOptions, session.id)
     if found is not None:
         return found
-    return SessionOptions(session_id=session.id, start_by_proctor=False, partial_credit=False, show_score=False,
+    return SessionOptions(session_id=session.id, start_by_proctor=False, partial_credit=False,
                           earliest_submit_minutes=earliest_submit_default())  # fmt: skip
 
 

@@ -39,8 +39,36 @@ class SessionOptions(Base):
     start_by_proctor: Mapped[bool] = mapped_column(default=False)
     earliest_submit_minutes: Mapped[int] = mapped_column(default=30)
     partial_credit: Mapped[bool] = mapped_column(default=False)  # multiple choice: a correct subset scores a part
-    # What candidates see after submitting: nothing until results are published, or their score.
-    show_score: Mapped[bool] = mapped_column(default=False)
+
+
+class ResultVisibility(enum.StrEnum):
+    """What a candidate sees right after handing in."""
+
+    NOTHING = "nothing"  # nothing until the results are published (the default)
+    SCORE = "score"
+    AREAS = "areas"  # the score and its split by knowledge area
+
+    @property
+    def title(self) -> str:
+        return str(RESULT_VISIBILITY_TITLES[self])
+
+
+RESULT_VISIBILITY_TITLES = {
+    ResultVisibility.NOTHING: _l("交卷后不显示，成绩公布后可查"),
+    ResultVisibility.SCORE: _l("交卷后显示总分"),
+    ResultVisibility.AREAS: _l("交卷后显示总分和各知识领域得分"),
+}
+
+
+class BatchResultOption(Base):
+    """Per batch: what its candidates see after handing in; batches without a row see nothing."""
+
+    __tablename__ = "batch_result_options"
+
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+    after_submit: Mapped[ResultVisibility] = mapped_column(
+        enum_type(ResultVisibility, "result_visibility"), default=ResultVisibility.NOTHING
+    )
 
 
 class RoomClock(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from examsys.core.db import db
 from examsys.core.errors import DomainError, NotFound, Problem
 from examsys.modules.banks.models import PaperItem
-from examsys.modules.delivery import clock
+from examsys.modules.delivery import clock, options
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
 from examsys.modules.people.models import IdentityDocument
 from examsys.modules.registration.models import Application
@@ -75,8 +75,8 @@ def state(attempt: Attempt, now: datetime, with_paper: bool) -> dict:
             str(a.paper_item_id): {"choice": a.choice, "flagged": a.flagged, "seq": a.seq}
             for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))
         }
-    if attempt.status is AttemptStatus.SUBMITTED and clock.options(attempt.session).show_score:
-        data["score"] = str(attempt.score)
+    if attempt.status is AttemptStatus.SUBMITTED:
+        data.update(options.result_view(attempt))
     return data
 
 

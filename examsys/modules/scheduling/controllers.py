@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from examsys.core.errors import DomainError, Problem
 from examsys.core.timezone import from_local
 from examsys.modules.catalog import util as catalog_util
+from examsys.modules.delivery import options as delivery_options
+from examsys.modules.delivery.models import ResultVisibility
 from examsys.modules.people import util as people_util
 from examsys.modules.registration import util as registration_util
 from examsys.modules.scheduling import plan_documents, plans, practical_seating, seating, sessions, staffing, util
@@ -154,6 +156,9 @@ def session_page(session_id: int):
         rooms=util.rooms_of_kind(*(
             [RoomKind.THEORY_LAB] if found.kind is SessionKind.THEORY else [RoomKind.PRACTICAL, RoomKind.OUTDOOR]
         )),
+        exam_options=delivery_options.current_options(found),
+        visibility=delivery_options.visibilities(found.plan.batches),
+        visibility_choices=list(ResultVisibility),
     )  # fmt: skip
 
 

@@ -66,7 +66,7 @@ def session_line(p: Placement) -> dict:
         "date": _date(s.starts_at),
         "time": _time_range(s),
         "room": f"{p.room.code} {p.room.name}",
-        "building": p.room.building,
+        "building": "" if p.room.building and p.room.building in p.room.name else p.room.building,
         "place": place_label(p),
     }
 
