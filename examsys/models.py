@@ -30,7 +30,7 @@ from examsys.modules.delivery.models import (
 from examsys.modules.documents.models import DocumentJob
 from examsys.modules.people.models import HeldCertificate, IdentityDocument, Person
 from examsys.modules.proctoring.cameras.models import Camera, Gap, IncidentSnapshot, Segment  # noqa: F401
-from examsys.modules.proctoring.models import CheckIn, Incident
+from examsys.modules.proctoring.models import CheckIn, Incident, RoomMessage, SupervisionReport, SupervisionVisit
 from examsys.modules.registration.models import Application, Batch, OccupationGrant, ReviewDecision
 from examsys.modules.scheduling.models import (
     ExaminerCard,
@@ -93,12 +93,15 @@ __all__ = [
     "ReviewDecision",
     "Room",
     "RoomClock",
+    "RoomMessage",
     "Seat",
     "SessionOptions",
     "SessionPaper",
     "StaffAssignment",
     "StaffingRatio",
     "Station",
+    "SupervisionReport",
+    "SupervisionVisit",
     "TeachingRecord",
     "Ticket",
     "TicketLayout",

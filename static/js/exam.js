@@ -98,6 +98,7 @@
     }
     state = result.data;
     syncedAt = performance.now();
+    showMessages(state.messages || []);
     seq = Math.max(seq, state.last_seq || 0);
     store.set("seq", seq);
     $("who").textContent = fmt(T.lobby, state.candidate);
@@ -142,6 +143,16 @@
       render();
     }
     flush();
+  }
+
+  function showMessages(list) {
+    // The proctor's broadcasts to the room, newest first.
+    $("message-list").replaceChildren(...list.map((m) => {
+      const line = document.createElement("p");
+      line.textContent = new Date(m.at).toLocaleTimeString() + " " + m.body;
+      return line;
+    }));
+    $("messages").hidden = !list.length;
   }
 
   function remaining() {

@@ -29,7 +29,7 @@ def pages_text(pdf: bytes) -> list[str]:
 
 def decode_qr(png: bytes) -> str:
     image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    image = cv2.resize(image, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)
+    image = cv2.resize(image, None, fx=8, fy=8, interpolation=cv2.INTER_NEAREST)
     text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
     return text
 

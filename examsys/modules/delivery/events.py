@@ -17,9 +17,13 @@ def room_channel(session_id: int, room_id: int) -> str:
     return f"exam:{session_id}:{room_id}"
 
 
+def room_event(session_id: int, room_id: int, event: str, data: dict) -> None:
+    """Any event for the consoles watching one room (broadcasts, check-ins, ...)."""
+    emit_after_commit(event, data, namespace=NAMESPACE, room=room_channel(session_id, room_id), session=db.session())
+
+
 def _emit(attempt: Attempt, event: str, data: dict) -> None:
-    channel = room_channel(attempt.session_id, attempt.placement.room_id)
-    emit_after_commit(event, data, namespace=NAMESPACE, room=channel, session=db.session())
+    room_event(attempt.session_id, attempt.placement.room_id, event, data)
 
 
 def seat_changed(attempt: Attempt, now: datetime) -> None:
@@ -32,6 +36,7 @@ def seat_changed(attempt: Attempt, now: datetime) -> None:
         "seat": attempt.placement.seat.label if attempt.placement.seat else "",
         "status": attempt.status.value,
         "answered": answered,
+        "seq": attempt.last_seq,  # the candidate's last applied change: matches an event to its save
         "paused": attempt.paused_at is not None,
         "last_seen": now.isoformat(),
     })  # fmt: skip
@@ -41,6 +46,7 @@ def signal_raised(attempt: Attempt, event: AttemptEvent) -> None:
     _emit(attempt, "signal", {
         "attempt": attempt.id,
         "seat": attempt.placement.seat.label if attempt.placement.seat else "",
+        "name": attempt.placement.application.person.name,
         "kind": event.kind.value,
         "title": event.kind.title,
         "detail": event.detail,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from examsys.core.db import utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.banks import util as bank_util
 from examsys.modules.delivery import analysis, clock, monitor, preparation, submission, util
 from examsys.modules.delivery.models import SubmittedBy
+from examsys.modules.proctoring import console
+from examsys.modules.proctoring import util as proctoring_util
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.scheduling.models import SessionKind
 
@@ -44,7 +47,8 @@ def prepare(session_id: int):
 def room(session_id: int, room_id: int):
     session, found = _room(session_id, room_id)
     return render_template("delivery/room.html", session=session, room=found, view=monitor.room_view(session, found, utcnow()),
-                           events=monitor.recent_events(session), papers=monitor.papers_of(session))  # fmt: skip
+                           events=monitor.recent_events(session, found), papers=monitor.papers_of(session),
+                           messages=proctoring_util.room_messages(session.id, found.id))  # fmt: skip
 
 
 def room_action(session_id: int, room_id: int):
@@ -56,6 +60,8 @@ def room_action(session_id: int, room_id: int):
         clock.pause_room(session, found, reason)
     elif action == "resume":
         clock.resume_room(session, found)
+    elif action == "broadcast":
+        console.broadcast(session, found, request.form.get("message", ""), current_user)
     else:
         raise DomainError(_("未知操作"))
     flash(_("已执行"), "success")
@@ -70,23 +76,36 @@ def candidate_action(session_id: int, room_id: int):
         clock.pause_attempt(attempt, reason)
     elif action == "resume":
         clock.resume_attempt(attempt)
-    elif action in ("extend", "credit"):
-        try:
-            minutes = int(request.form.get("minutes", ""))
-        except ValueError as exc:
-            raise DomainError(_("请填写分钟数"), [Problem(_("请填写分钟数"), field="minutes")]) from exc
-        if action == "extend":
-            clock.extend_attempt(attempt, minutes, reason)
-        else:
-            clock.credit_outage(attempt, minutes * 60, reason)
+    elif action == "extend":
+        clock.extend_attempt(attempt, _minutes(), reason)
+    elif action == "credit":
+        clock.credit_outage(attempt, _minutes() * 60, reason)
     elif action == "end":
         if not reason.strip():
             raise DomainError(_("请填写原因"), [Problem(_("请填写原因"), field="reason")])
         submission.submit(attempt, SubmittedBy.PROCTOR)
+    elif action == "move":
+        console.move_to_spare_seat(attempt, _seat_in(found), reason)
+    elif action == "relogin":
+        console.allow_relogin(attempt, reason)
     else:
         raise DomainError(_("未知操作"))
     flash(_("已执行"), "success")
     return _back(session, found)
+
+
+def _minutes() -> int:
+    try:
+        return int(request.form.get("minutes", ""))
+    except ValueError as exc:
+        raise DomainError(_("请填写分钟数"), [Problem(_("请填写分钟数"), field="minutes")]) from exc
+
+
+def _seat_in(room):
+    seat = next((s for s in room.seats if s.id == request.form.get("seat_id", 0, type=int)), None)
+    if seat is None:
+        raise DomainError(_("请选择备用座位"), [Problem(_("请选择备用座位"), field="seat_id")])
+    return seat
 
 
 def paper_stats(paper_id: int):

@@ -14,6 +14,7 @@ from examsys.modules.banks.models import PaperItem
 from examsys.modules.delivery import clock, options
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
 from examsys.modules.people.models import IdentityDocument
+from examsys.modules.proctoring import util as proctoring_util
 from examsys.modules.registration.models import Application
 from examsys.modules.scheduling.models import ExamSession, Placement, SessionKind
 
@@ -69,6 +70,8 @@ def state(attempt: Attempt, now: datetime, with_paper: bool) -> dict:
         "candidate": {"name": placement.application.person.name, "room": placement.room.name,
                       "seat": placement.seat.label if placement.seat else "", "session": attempt.session.name},
     }  # fmt: skip
+    data["messages"] = [{"id": m.id, "body": m.body, "at": m.sent_at.isoformat()}  # the proctor's broadcasts
+                        for m in proctoring_util.room_messages(attempt.session_id, placement.room_id, limit=3)]  # fmt: skip
     if with_paper and attempt.status is AttemptStatus.IN_PROGRESS:
         data["items"] = _items(attempt)
         data["answers"] = {

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from examsys.core import audit, media
+from examsys.core import audit, media, pdf
 from examsys.core.db import db, get_or_404, lock_for_write, utcnow
 from examsys.core.errors import DomainError
 from examsys.document_kinds import DOCUMENT_KINDS
@@ -105,6 +105,7 @@ def run(job: DocumentJob) -> DocumentJob:
 
 def run_pending(now: datetime | None = None) -> int:
     """Render every queued job, one after another (the scheduler's background job)."""
+    pdf.prepare_workers()  # first call starts the PDF fork server; later calls find it running
     count = 0
     while (job := claim(now)) is not None:
         run(job)

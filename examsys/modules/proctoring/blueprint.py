@@ -1,4 +1,4 @@
-"""URL map of proctoring: check-in, incidents, rulings, the room record and the overview."""
+"""URL map of proctoring: check-in, incidents, rulings, the room record, the overview, the supervision report."""
 
 from flask import Blueprint
 
@@ -22,4 +22,8 @@ bp.add_url_rule("/sessions/<int:session_id>/rooms/<int:room_id>/record.pdf", "ro
 bp.add_url_rule("/incidents/<int:incident_id>/note", "note", supervise(c.note), methods=["POST"])
 bp.add_url_rule("/incidents/<int:incident_id>/rule", "rule", supervise(c.rule), methods=["POST"])
 bp.add_url_rule("/placements/<int:placement_id>/photo.jpg", "photo", view(c.photo))
+bp.add_url_rule(
+    "/sessions/<int:session_id>/supervision", "supervision", supervise(c.supervision), methods=["GET", "POST"]
+)
+bp.add_url_rule("/supervision/<int:report_id>.pdf", "supervision_pdf", view(c.supervision_pdf))
 camera_views.register(bp, view)

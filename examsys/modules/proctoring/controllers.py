@@ -13,8 +13,8 @@ from examsys.core.db import utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.core.timezone import from_local
 from examsys.modules.people.controllers import send_photo
-from examsys.modules.proctoring import documents, operations, util
-from examsys.modules.proctoring.models import IncidentKind
+from examsys.modules.proctoring import documents, operations, reports, util
+from examsys.modules.proctoring.models import Assessment, IncidentKind
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.tickets import operations as ticket_operations
 
@@ -34,7 +34,7 @@ def index():
 def overview(session_id: int):
     session = scheduling_util.get_session(session_id)
     return render_template("proctoring/overview.html", session=session, rows=util.overview(session),
-                           incidents=util.incidents(session))  # fmt: skip
+                           incidents=util.incidents(session), reports=reports.session_reports(session))  # fmt: skip
 
 
 def room(session_id: int, room_id: int):
@@ -122,3 +122,28 @@ def room_record(session_id: int, room_id: int):
 def photo(placement_id: int):
     """The registered photo of a seated candidate, for the identity check at the door."""
     return send_photo(scheduling_util.get_placement(placement_id).application.person)
+
+
+def supervision(session_id: int):
+    """The signed-in supervisor's report for the session: the form, saved (and submitted) on POST."""
+    session = scheduling_util.get_session(session_id)
+    report = reports.report_of(session, current_user)
+    if request.method == "POST":
+        report = reports.save_report(session, current_user, reports.data_from_form(session, request.form))
+        if request.form.get("submit"):
+            reports.submit_report(report)
+            flash(_("督导情况反馈表已提交"), "success")
+            return redirect(url_for("proctoring.overview", session_id=session.id))
+        flash(_("已保存"), "success")
+        return redirect(url_for("proctoring.supervision", session_id=session.id))
+    visits = {v.room_id: v for v in report.visits} if report else {}
+    return render_template("proctoring/supervision.html", session=session, report=report, visits=visits,
+                           assessments=list(Assessment), today=utcnow())  # fmt: skip
+
+
+def supervision_pdf(report_id: int):
+    report = reports.get_report(report_id)
+    response = Response(documents.supervision_pdf(report), mimetype="application/pdf")
+    name = quote(f"督导情况反馈表-{report.session.name}-{report.supervisor.display_name}.pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response

@@ -1,4 +1,5 @@
-"""The room record (考场记录表) as PDF: the evidence for every ruling, one per room and session."""
+"""Proctoring documents as PDF: the room record (考场记录表), the evidence for every ruling, one per
+room and session; and the supervision report (督导情况反馈表), one per supervisor and session."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from examsys.core.pdf import render_pdf
 from examsys.core.timezone import to_local
 from examsys.modules.catalog import util as catalog_util
 from examsys.modules.proctoring import util
+from examsys.modules.proctoring.models import Assessment, SupervisionReport
 from examsys.modules.scheduling.models import ExamSession, Room
 
 ACTION_TITLES = {
     "room.open": "开考", "room.pause": "全场暂停", "room.resume": "全场恢复", "attempt.pause": "考生暂停",
     "attempt.resume": "考生恢复", "attempt.extend": "延长时间", "attempt.credit": "补回故障时间",
-    "attempt.submit": "交卷", "placement.move": "调换座位",
+    "attempt.submit": "交卷", "placement.move": "调换座位", "attempt.relogin": "允许重新登录",
+    "room.broadcast": "考场广播",
 }  # fmt: skip
 
 
@@ -60,9 +63,53 @@ def room_record_sheet(session: ExamSession, room: Room) -> dict:
 
 def _detail(after: str | None) -> str:
     data = json.loads(after) if after else {}
-    parts = [data.get("reason") or "", f"{data['seconds']} 秒" if data.get("seconds") else "", data.get("seat") or ""]
+    seat = data.get("seat") or ""
+    if data.get("from"):  # a move to a spare seat during the exam
+        seat = f"{data['from']} → {seat}" + (f"（{data['faulty']} 号座位标记故障）" if data.get("faulty") else "")
+    parts = [
+        data.get("reason") or "",
+        f"{data['seconds']} 秒" if data.get("seconds") else "",
+        seat,
+        data.get("body") or "",
+    ]
     return "；".join(p for p in parts if p)
 
 
 def room_record_pdf(session: ExamSession, room: Room) -> bytes:
     return render_pdf("pdf/proctoring/room_record.html", {"sheet": room_record_sheet(session, room)})
+
+
+def supervision_sheet(report: SupervisionReport) -> dict:
+    """Plain dicts for the supervision report's template."""
+    session = report.session
+    body = catalog_util.certification_body()
+    with force_locale("zh_Hans_CN"):  # the form's tick boxes, the chosen one ticked
+        assessments = [{"title": a.title, "chosen": a is report.assessment} for a in Assessment]
+    return {
+        "centre": (body.centre_name or body.name) if body else "",
+        "session": session.name,
+        "date": f"{to_local(session.starts_at):%Y-%m-%d}",
+        "time": f"{to_local(session.starts_at):%H:%M}–{to_local(session.ends_at):%H:%M}",
+        "rooms": len(session.rooms),
+        "supervisor": report.supervisor.display_name,
+        "assessments": assessments,
+        "assessment_note": report.assessment_note,
+        "visits": [
+            {
+                "room": f"{v.room.code} {v.room.name}",
+                "from": f"{to_local(v.started_at):%H:%M}",
+                "to": f"{to_local(v.ended_at):%H:%M}",
+                "note": v.note,
+            }
+            for v in report.visits
+        ],
+        "problems": report.problems,
+        "suggestions": report.suggestions,
+        "signed_name": report.signed_name,
+        "signed_on": f"{report.signed_on:%Y-%m-%d}" if report.signed_on else "",
+        "draft": report.submitted_at is None,
+    }
+
+
+def supervision_pdf(report: SupervisionReport) -> bytes:
+    return render_pdf("pdf/proctoring/supervision_report.html", {"sheet": supervision_sheet(report)})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from examsys.core.audit import AuditEntry
 from examsys.core.db import db, get_or_404
 from examsys.modules.delivery.models import Attempt, AttemptStatus
-from examsys.modules.proctoring.models import CheckIn, Incident
+from examsys.modules.proctoring.models import CheckIn, Incident, RoomMessage
 from examsys.modules.registration.models import Application
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.scheduling.models import ExamSession, Placement, Room, StaffAssignment, StaffRole
@@ -50,22 +50,34 @@ def voided_placements(session: ExamSession) -> set[int]:
 
 
 ACTIONS = ("room.open", "room.pause", "room.resume", "attempt.pause", "attempt.resume", "attempt.extend",
-           "attempt.credit", "attempt.submit", "placement.move")  # fmt: skip
+           "attempt.credit", "attempt.submit", "attempt.relogin", "placement.move", "room.broadcast")  # fmt: skip
 
 
 def room_actions(session: ExamSession, room: Room, placements: list[Placement]) -> list[AuditEntry]:
-    """The audited actions taken in the room: clock actions, pauses, extensions, hand-ins, moves."""
+    """The audited actions taken in the room: clock actions, pauses, extensions, hand-ins, moves, broadcasts."""
     attempts = [str(a) for a in db.session.scalars(
         sa.select(Attempt.id).where(Attempt.placement_id.in_([p.id for p in placements]))
     )]  # fmt: skip
+    messages = [str(m.id) for m in room_messages(session.id, room.id)]
     clock_id = f"{session.id}:{room.id}"
     return list(db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action.in_(ACTIONS), sa.or_(
             sa.and_(AuditEntry.object_type == "room_clocks", AuditEntry.object_id == clock_id),
             sa.and_(AuditEntry.object_type == "attempts", AuditEntry.object_id.in_(attempts)),
             sa.and_(AuditEntry.object_type == "placements", AuditEntry.object_id.in_([str(p.id) for p in placements])),
+            sa.and_(AuditEntry.object_type == "room_messages", AuditEntry.object_id.in_(messages)),
         )).order_by(AuditEntry.seq)
     ))  # fmt: skip
+
+
+def room_messages(session_id: int, room_id: int, limit: int | None = None) -> list[RoomMessage]:
+    """The room's broadcasts, newest first (the exam page shows the latest few)."""
+    query = (
+        sa.select(RoomMessage)
+        .where(RoomMessage.session_id == session_id, RoomMessage.room_id == room_id)
+        .order_by(RoomMessage.sent_at.desc(), RoomMessage.id.desc())
+    )
+    return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
 def staff_of(session: ExamSession, room: Room | None) -> dict[str, list[str]]:

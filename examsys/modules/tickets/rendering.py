@@ -18,8 +18,16 @@ from examsys.modules.scheduling.models import ExamPlan
 from examsys.modules.tickets import sheet, util
 from examsys.modules.tickets.models import Ticket
 
-CHUNK = 60
+CHUNK = 100
 TEMPLATE = "pdf/tickets/tickets.html"
+FRAME_TEMPLATE = "pdf/tickets/ticket_frame.html"
+# Where things sit on the page (mm on A5; the templates scale to A4). The frame and the values
+# share it, so each candidate's values land in the frame's boxes when the pages are merged.
+GEOMETRY = {
+    "ID_TOP": 31, "ROW_H": 8, "ID_ROWS": 6, "LEFT": 9, "LABEL_W": 30, "VALUE_RIGHT": 99, "RIGHT": 139,
+    "SCHED_TOP": 91, "HEAD_H": 7, "SROW_H": 9, "SROWS": 4,
+    "COLS": [(9, 27), (27, 66), (66, 88), (88, 119), (119, 139)], "FOOT_TOP": 141,
+}  # fmt: skip
 
 
 def select(plan: ExamPlan, *, college_id: int | None = None, room_id: int | None = None,
@@ -48,8 +56,7 @@ def tickets_pdf(
     layout = util.layout()
     frame = sheet.document_frame(layout, plan.name)
     groups = chunks(tickets)
-    parts = [render_template(TEMPLATE, frame=frame, tickets=[sheet.ticket_page(t, index, layout) for t in group])
-             for group in groups]  # fmt: skip
+    parts = [values_html(frame, [sheet.ticket_page(t, index, layout) for t in group]) for group in groups]
     if progress is not None:
         progress.start(len(tickets))
 
@@ -60,9 +67,20 @@ def tickets_pdf(
     return render_html_parts(
         parts,
         workers=current_app.config.get("PDF_WORKERS", 2),
+        background=frame_html(frame),
         cache_dir=media.media_root() / "pdf-cache",
         on_part=on_part,
     )
+
+
+def frame_html(frame: dict) -> str:
+    """The fixed part of every ticket: boxes, labels, centre, plan and rules."""
+    return render_template(FRAME_TEMPLATE, frame=frame, geo=GEOMETRY)
+
+
+def values_html(frame: dict, pages: list[dict]) -> str:
+    """Each candidate's values, one page each, placed to fall into the frame's boxes."""
+    return render_template(TEMPLATE, frame=frame, geo=GEOMETRY, tickets=pages)
 
 
 def ticket_pdf(ticket: Ticket) -> bytes:

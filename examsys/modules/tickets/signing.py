@@ -6,9 +6,6 @@ code fails the signature, and a code from before a reprint fails the version che
 
 from __future__ import annotations
 
-import io
-
-import qrcode
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -35,13 +32,3 @@ def unsign(code: str) -> tuple[int, str, int] | None:
     if not (isinstance(ticket_id, int) and isinstance(number, str) and isinstance(version, int)):
         return None
     return ticket_id, number, version
-
-
-def qr_png(text: str, box_size: int = 4) -> bytes:
-    """The QR code as a PNG (WeasyPrint lays a PNG out far faster than hundreds of SVG rects)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=2)
-    code.add_data(text)
-    code.make(fit=True)
-    out = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(out, format="PNG")
-    return out.getvalue()
