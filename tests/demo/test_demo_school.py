@@ -1,24 +1,31 @@
 """The demo school: complete, consistent with the shared facts, and idempotent."""
 
 import csv
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from pypdf import PdfReader
 
 from examsys.core.audit import acting_as
 from examsys.core.config import PROJECT_ROOT
 from examsys.core.db import db
 from examsys.core.ids import validate_resident_id
 from examsys.core.media import resolve
+from examsys.core.pdf import cjk_font_available
 from examsys.core.permissions import Role
 from examsys.modules.accounts.models import User
 from examsys.modules.catalog.models import College, Occupation
 from examsys.modules.demo import school
 from examsys.modules.demo.operations import load_demo
+from examsys.modules.documents import queue
+from examsys.modules.documents.models import JobStatus
 from examsys.modules.people.models import Person, PersonKind
-from examsys.modules.scheduling.models import Room, RoomKind
+from examsys.modules.scheduling.models import ExamPlan, PlanStatus, Room, RoomKind
+from examsys.modules.tickets import operations as tickets
+from examsys.modules.tickets import rendering, signing
 from examsys.web.nav import NAV_ITEMS, navigation_for
 
 
@@ -168,3 +175,23 @@ def plans_deadline_is_ahead(plan) -> bool:
     from examsys.modules.scheduling import plans
 
     return plans.filing_check(plan).deadline >= utcnow().date()
+
+
+@pytest.mark.skipif(not cjk_font_available(), reason="no CJK font installed (make system-deps)")
+def test_demo_plan_tickets_come_out_as_one_pdf_with_every_candidate_room_and_seat(demo):
+    plan = db.session.scalars(sa.select(ExamPlan)).one()
+    assert plan.status is PlanStatus.APPROVED  # filed and approved on load, so its tickets exist
+    index, issued = rendering.select(plan)
+    assert issued and len(issued) == len(index.placements)
+    job = queue.enqueue("tickets", {"plan_id": plan.id}, "准考证")
+    queue.run_pending()
+    db.session.refresh(job)
+    assert job.status is JobStatus.DONE
+    pages = [p.extract_text() for p in PdfReader(BytesIO(resolve(job.result_path).read_bytes())).pages]
+    assert len(pages) == len(issued)
+    for text, ticket in zip(pages, issued, strict=True):
+        home = index.home(ticket.application_id)
+        assert ticket.application.person.name in text and ticket.number in text
+        assert home.room.code in text and f"{home.seat.label} 号座" in text and "准考证" in text
+    first = issued[0]
+    assert tickets.verify(signing.sign(first.id, first.number, first.version)).ticket.id == first.id
