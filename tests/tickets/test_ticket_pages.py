@@ -188,3 +188,16 @@ def test_a_proctor_checks_in_by_scanning_the_ticket_and_a_wrong_room_is_named(cl
     forged = client.post(f"/proctoring/sessions/{session.id}/rooms/{lab.id}/checkin", data={"code": code + "x"},
                          headers={"Referer": "/"}, follow_redirects=True)  # fmt: skip
     assert "二维码无效" in forged.get_data(as_text=True)
+
+
+def test_the_office_reprints_by_the_number_on_the_paper(client, login, make_user, issued):
+    login(make_user(Role.EXAM_OFFICE))
+    plan = issued["plan"]
+    ticket = util.plan_tickets(plan)[0]
+    response = client.post(f"/tickets/plans/{plan.id}/reprint", data={"number": ticket.number, "reason": "遗失"},
+                           follow_redirects=True)  # fmt: skip
+    assert "已补打为第 2 版" in response.get_data(as_text=True) and ticket.version == 2
+    missing = client.post(f"/tickets/plans/{plan.id}/reprint", data={"number": "nope", "reason": "遗失"},
+                          headers={"Referer": "/"}, follow_redirects=True)  # fmt: skip
+    assert "本计划没有有效的准考证 nope" in missing.get_data(as_text=True)
+    assert "12" in client.get("/tickets/").get_data(as_text=True)

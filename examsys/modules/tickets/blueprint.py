@@ -16,6 +16,7 @@ bp.add_url_rule("/plans/<int:plan_id>/release", "release", manage(c.release), me
 bp.add_url_rule("/plans/<int:plan_id>/generate", "generate", generate(c.generate), methods=["POST"])
 bp.add_url_rule("/<int:ticket_id>.pdf", "ticket_pdf", manage(c.ticket_pdf))
 bp.add_url_rule("/<int:ticket_id>/reprint", "reprint", manage(c.reprint), methods=["POST"])
+bp.add_url_rule("/plans/<int:plan_id>/reprint", "reprint_number", manage(c.reprint_number), methods=["POST"])
 bp.add_url_rule("/<int:ticket_id>/sessions/<int:session_id>/label.pdf", "label_pdf", manage(c.label_pdf))
 bp.add_url_rule("/<int:ticket_id>/photo.jpg", "photo", check(c.photo))
 bp.add_url_rule("/sessions/<int:session_id>", "session_papers", papers(c.session_papers), methods=["GET", "POST"])

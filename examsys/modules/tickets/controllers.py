@@ -29,7 +29,8 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response
 
 def index():
     plans = scheduling_util.list_plans()
-    summary = {p.id: (len(util.plan_tickets(p)), util.release_of(p)) for p in plans}
+    counts = util.issued_counts()
+    summary = {p.id: (counts.get(p.id, 0), util.release_of(p)) for p in plans}
     return render_template("tickets/index.html", plans=plans, summary=summary)
 
 
@@ -38,7 +39,7 @@ def plan(plan_id: int):
     scope = people_util.scope_college(current_user)
     index, tickets = rendering.select(exam_plan, college_id=scope)
     rows = [{"ticket": t, "home": index.home(t.application_id)} for t in tickets]
-    stale = operations.stale_tickets(exam_plan) if tickets and scope is None else []
+    stale = operations.stale_tickets(exam_plan, index, tickets) if tickets and scope is None else []
     rooms = sorted({p.room for ps in index.placements.values() for p in ps}, key=lambda r: r.code)
     return render_template(
         "tickets/plan.html", plan=exam_plan, rows=rows, stale=stale, release=util.release_of(exam_plan),
@@ -94,6 +95,16 @@ def reprint(ticket_id: int):
     ticket = operations.reprint(util.get_ticket(ticket_id), request.form.get("reason", ""))
     flash(_("准考证 %(number)s 已补打为第 %(v)d 版，旧证作废", number=ticket.number, v=ticket.version), "success")
     return redirect(url_for("tickets.plan", plan_id=ticket.plan_id, reprinted=ticket.id))
+
+
+def reprint_number(plan_id: int):
+    """Reprint by the number on the candidate's paper (the desk's usual way in)."""
+    number = request.form.get("number", "").strip()
+    ticket = util.find_ticket(number)
+    if ticket is None or ticket.plan_id != plan_id:
+        message = _("本计划没有有效的准考证 %(number)s", number=number)
+        raise DomainError(message, [Problem(message, field="number")], status=404)
+    return reprint(ticket.id)
 
 
 def label_pdf(ticket_id: int, session_id: int):

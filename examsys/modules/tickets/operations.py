@@ -86,10 +86,12 @@ def _taken() -> set[str]:
     return set(db.session.scalars(sa.select(Ticket.number)))
 
 
-def stale_tickets(plan: ExamPlan) -> list[Ticket]:
+def stale_tickets(
+    plan: ExamPlan, index: util.PlanIndex | None = None, tickets: list[Ticket] | None = None
+) -> list[Ticket]:
     """Issued tickets whose printed content (session, room, seat, photo, ...) has changed since."""
-    layout, index = util.layout(), util.plan_index(plan)
-    return [t for t in util.plan_tickets(plan)
+    layout, index = util.layout(), index or util.plan_index(plan)
+    return [t for t in (util.plan_tickets(plan) if tickets is None else tickets)
             if t.fingerprint != sheet.fingerprint(sheet.ticket_fields(t, index, layout))]  # fmt: skip
 
 

@@ -87,6 +87,14 @@ def plan_tickets(plan: ExamPlan, *, include_withdrawn: bool = False) -> list[Tic
     return list(db.session.scalars(query))
 
 
+def issued_counts() -> dict[int, int]:
+    """Valid tickets per plan id."""
+    rows = db.session.execute(
+        sa.select(Ticket.plan_id, sa.func.count()).where(Ticket.status == TicketStatus.ISSUED).group_by(Ticket.plan_id)
+    )
+    return dict(rows.tuples().all())
+
+
 def get_ticket(ticket_id: int) -> Ticket:
     return get_or_404(Ticket, ticket_id, _("没有这张准考证"))
 
