@@ -260,3 +260,16 @@ def test_a_segment_that_could_not_be_written_is_refused_not_registered(tmp_path)
     with pytest.raises(OSError, match="empty"):
         part.close()
     assert not part.target.exists()
+
+
+def test_the_scheduler_purges_expired_recordings_hourly(sitting):
+    from examsys.jobs import JOBS
+    from examsys.modules.proctoring.cameras import tasks
+
+    job = next(j for j in JOBS if j.id == "cameras.purge")
+    assert job.background and job.run is tasks.purge_expired and job.every_seconds == 3600
+    camera = registry.add_camera(sitting["lab"], registry.CameraData("back", "0"))
+    old = _fake_recording(camera, START - timedelta(days=2000), segments=1, seconds=4)
+    kept = _fake_recording(camera, START, segments=1, seconds=4)
+    assert tasks.purge_expired(START + timedelta(days=1)) == 1
+    assert segments_of(camera) == kept and not resolve(old[0].path).exists()
