@@ -169,13 +169,13 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
 
 
 def qr_png(text: str) -> bytes:
-    """A QR code as a PNG of one pixel per module (with a 2-module quiet zone).
+    """A QR code as a PNG of one pixel per module, with the standard 4-module quiet zone.
 
     Print it with ``image-rendering: pixelated`` at the size wanted: the page scales it without
     blurring. A fixed mask pattern skips qrcode's search over all eight (6x faster, and any
     mask scans); a PNG lays out far faster than hundreds of SVG rects.
     """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=2, mask_pattern=0)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=4, mask_pattern=0)
     code.add_data(text)
     code.make(fit=True)
     matrix = code.get_matrix()
