@@ -11,6 +11,7 @@ import io
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -69,6 +70,25 @@ def open_workbook(data: bytes, problems: list[Problem]):
             Problem(_l("不是有效的 Excel 工作簿（.xlsx）文件：%(error)s", error=str(exc) or type(exc).__name__))
         )
     return None
+
+
+README_SHEET = "说明"  # the instructions sheet of every import template
+
+
+def write_guide(workbook, title: str, rows, widths: tuple[int, int, int]) -> None:
+    """The instructions sheet of an import template: a title, a header row, wrapped explanations."""
+    sheet = workbook.active
+    sheet.title = README_SHEET
+    sheet.append((title,))
+    sheet["A1"].font = Font(bold=True, size=14)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=3):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABC", widths, strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 def add_choice(sheet: Worksheet, columns: tuple[str, ...], column: str, values: str, warn: str = "") -> None:

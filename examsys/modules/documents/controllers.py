@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import jsonify, render_template, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +11,7 @@ from examsys.core.media import resolve
 from examsys.core.permissions import OFFICE
 from examsys.modules.documents import queue
 from examsys.modules.documents.models import DocumentJob, JobStatus
+from examsys.web.downloads import named
 
 
 def _visible(job: DocumentJob) -> DocumentJob:
@@ -37,6 +36,4 @@ def download(job_id: int):
     job = _visible(queue.get_job(job_id))
     if job.status is not JobStatus.DONE or not job.result_path:
         raise DomainError(_("文档尚未生成完毕"), status=409)
-    response = send_file(resolve(job.result_path), mimetype="application/pdf", max_age=0)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.result_name)}"
-    return response
+    return named(send_file(resolve(job.result_path), mimetype="application/pdf", max_age=0), job.result_name)

@@ -12,7 +12,7 @@ from examsys.modules.registration import operations as registration
 from examsys.modules.registration import util as registration_util
 from examsys.modules.tickets import rendering as ticket_rendering
 from examsys.modules.tickets import util as tickets_util
-from examsys.modules.tickets.controllers import pdf_response
+from examsys.web.downloads import pdf_response
 
 
 def home():

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +16,7 @@ from examsys.modules.proctoring import documents, operations, reports, util
 from examsys.modules.proctoring.models import Assessment, IncidentKind
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.tickets import operations as ticket_operations
+from examsys.web.downloads import pdf_response
 
 
 def _room(session_id: int, room_id: int):
@@ -113,10 +113,7 @@ def rule(incident_id: int):
 
 def room_record(session_id: int, room_id: int):
     session, found = _room(session_id, room_id)
-    response = Response(documents.room_record_pdf(session, found), mimetype="application/pdf")
-    name = quote(f"考场记录表-{found.code}-{session.name}.pdf")
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
-    return response
+    return pdf_response(documents.room_record_pdf(session, found), f"考场记录表-{found.code}-{session.name}.pdf")
 
 
 def photo(placement_id: int):
@@ -143,7 +140,5 @@ def supervision(session_id: int):
 
 def supervision_pdf(report_id: int):
     report = reports.get_report(report_id)
-    response = Response(documents.supervision_pdf(report), mimetype="application/pdf")
-    name = quote(f"督导情况反馈表-{report.session.name}-{report.supervisor.display_name}.pdf")
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
-    return response
+    name = f"督导情况反馈表-{report.session.name}-{report.supervisor.display_name}.pdf"
+    return pdf_response(documents.supervision_pdf(report), name)

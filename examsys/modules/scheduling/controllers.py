@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from urllib.parse import quote
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from examsys.core.errors import DomainError, Problem
@@ -17,6 +16,7 @@ from examsys.modules.people import util as people_util
 from examsys.modules.registration import util as registration_util
 from examsys.modules.scheduling import plan_documents, plans, practical_seating, seating, sessions, staffing, util
 from examsys.modules.scheduling.models import RecusalKind, RoomKind, SessionKind, StaffRole
+from examsys.web.downloads import XLSX, file_response, pdf_response
 
 
 def _reason() -> str:
@@ -263,22 +263,13 @@ def reopen_plan(plan_id: int):
     return redirect(url_for("scheduling.plan", plan_id=found.id))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def plan_document(plan_id: int, fmt: str):
     """The plan for the province (认定实施计划) as PDF or xlsx."""
     found = util.get_plan(plan_id)
+    name = f"认定实施计划-{found.name}.{fmt}"
     if fmt == "pdf":
-        data, mimetype = plan_documents.plan_pdf(found), "application/pdf"
-    else:
-        data, mimetype = plan_documents.plan_xlsx(found), XLSX
-    response = Response(data, mimetype=mimetype)
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response.headers["Content-Disposition"] = (
-        f"{disposition}; filename*=UTF-8''{quote(f'认定实施计划-{found.name}.{fmt}')}"
-    )
-    return response
+        return pdf_response(plan_documents.plan_pdf(found), name)
+    return file_response(plan_documents.plan_xlsx(found), name, XLSX)
 
 
 def auto_staff(plan_id: int):

@@ -10,16 +10,15 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from examsys.core import audit
-from examsys.core.spreadsheets import add_choice
+from examsys.core.spreadsheets import add_choice, write_guide
 from examsys.modules.scheduling.models import Room, RoomKind
 from examsys.modules.scheduling.operations import list_rooms
 
-README = "说明"
 LABS = "机房座位"
 VENUES = "实操场地"
 LAB_COLUMNS = ("考场编号", "考场名称", "楼宇", "行", "列", "座位号", "主机名", "IP", "是否停用")
@@ -64,18 +63,7 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[
 
 
 def _guide(workbook: Workbook) -> None:
-    sheet = workbook.active
-    sheet.title = README
-    sheet.append(("考场导入模板",))
-    sheet["A1"].font = Font(bold=True, size=14)
-    for row in GUIDE:
-        sheet.append(row)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in (("A", 14), ("B", 22), ("C", 100)):
-        sheet.column_dimensions[letter].width = width
+    write_guide(workbook, "考场导入模板", GUIDE, (14, 22, 100))
 
 
 def _area(value: float | None) -> float | int | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from examsys.core.db import db
@@ -13,15 +11,7 @@ from examsys.modules.catalog import util as catalog_util
 from examsys.modules.scheduling import operations as ops
 from examsys.modules.scheduling import room_export, room_import
 from examsys.modules.scheduling.models import Room, RoomKind
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+from examsys.web.downloads import XLSX, file_response
 
 
 def _field_errors(error: DomainError) -> dict[str, list[str]]:
@@ -221,8 +211,8 @@ def import_file():
 
 
 def export():
-    return _download(room_export.export_rooms(), "考场.xlsx")
+    return file_response(room_export.export_rooms(), "考场.xlsx", XLSX)
 
 
 def template():
-    return _download(room_export.template(), "考场导入模板.xlsx")
+    return file_response(room_export.template(), "考场导入模板.xlsx", XLSX)

@@ -3,9 +3,7 @@ centre's layout, and the door's QR verification."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,14 +15,7 @@ from examsys.modules.people.controllers import send_photo
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.tickets import operations, rendering, room_papers, util
 from examsys.modules.tickets.models import PageSize
-
-
-def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+from examsys.web.downloads import pdf_response
 
 
 def index():

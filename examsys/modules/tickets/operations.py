@@ -103,7 +103,7 @@ def reprint(ticket: Ticket, reason: str) -> Ticket:
         raise DomainError(_("请填写补打原因"), [Problem(_("请填写补打原因"), field="reason")])
     lock_for_write(db.session)
     old = ticket.version
-    fields = sheet.ticket_fields(ticket, util.plan_index(ticket.plan), util.layout())
+    fields = sheet.ticket_fields(ticket, util.plan_index(ticket.plan, [ticket.application_id]), util.layout())
     ticket.version, ticket.fingerprint = old + 1, sheet.fingerprint(fields)
     audit.record("ticket.void", ticket, before={"number": ticket.number, "version": old},
                  after={"reason": reason.strip()})  # fmt: skip
@@ -154,7 +154,7 @@ def verify(code: str, now: datetime | None = None) -> Verified:
             _("这是准考证 %(number)s 的旧版本（第 %(old)d 版，现为第 %(new)d 版），已作废，请使用补打的新证",
               number=number, old=version, new=ticket.version), status=409)  # fmt: skip
     layout = util.layout()
-    fields = sheet.ticket_fields(ticket, util.plan_index(ticket.plan), layout)
+    fields = sheet.ticket_fields(ticket, util.plan_index(ticket.plan, [ticket.application_id]), layout)
     return Verified(ticket, {**fields, "id_number": sheet.id_line(ticket.application.person, True)[1]})
 
 

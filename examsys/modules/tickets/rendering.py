@@ -9,14 +9,16 @@ again and the rest come from the page cache.
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from examsys.core import media
+from examsys.core.errors import DomainError
 from examsys.core.pdf import render_html_parts
 from examsys.modules.documents.progress import Output, Progress
 from examsys.modules.scheduling import util as scheduling_util
 from examsys.modules.scheduling.models import ExamPlan
 from examsys.modules.tickets import sheet, util
-from examsys.modules.tickets.models import Ticket
+from examsys.modules.tickets.models import Ticket, TicketStatus
 
 CHUNK = 100
 TEMPLATE = "pdf/tickets/tickets.html"
@@ -84,9 +86,10 @@ def values_html(frame: dict, pages: list[dict]) -> str:
 
 
 def ticket_pdf(ticket: Ticket) -> bytes:
-    """One candidate's ticket (the portal download, a reprint at the desk)."""
-    index, tickets = select(ticket.plan, ticket_ids=[ticket.id])
-    return tickets_pdf(ticket.plan, index, tickets)
+    """One candidate's ticket (the portal download, a reprint at the desk); never a void one."""
+    if ticket.status is not TicketStatus.ISSUED:
+        raise DomainError(_("准考证 %(number)s 已作废", number=ticket.number), status=409)
+    return tickets_pdf(ticket.plan, util.plan_index(ticket.plan, [ticket.application_id]), [ticket])
 
 
 def render_tickets_job(params: dict, progress: Progress) -> Output:

@@ -45,11 +45,11 @@ def level_label(level: int) -> str:
     return f"{name}/{title}"
 
 
-def _time_range(session: ExamSession) -> str:
+def time_range(session: ExamSession) -> str:
     return f"{to_local(session.starts_at):%H:%M}–{to_local(session.ends_at):%H:%M}"
 
 
-def _date(moment: datetime) -> str:
+def long_date(moment: datetime) -> str:
     local = to_local(moment)
     return f"{local:%Y年%m月%d日} 星期{WEEKDAYS[local.weekday()]}"
 
@@ -63,8 +63,8 @@ def session_line(p: Placement) -> dict:
     return {
         "kind": "理论考试" if s.kind is SessionKind.THEORY else "技能操作",
         "name": s.name,
-        "date": _date(s.starts_at),
-        "time": _time_range(s),
+        "date": long_date(s.starts_at),
+        "time": time_range(s),
         "room": f"{p.room.code} {p.room.name}",
         "building": "" if p.room.building and p.room.building in p.room.name else p.room.building,
         "place": place_label(p),

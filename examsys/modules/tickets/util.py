@@ -49,11 +49,19 @@ class PlanIndex:
         return (self.room_no[p.room_id], self.place_no[(p.room_id, p.seat_id or p.station_id)], application_id)
 
 
-def plan_index(plan: ExamPlan) -> PlanIndex:
-    placements = list(db.session.scalars(
-        sa.select(Placement).join(ExamSession, ExamSession.id == Placement.session_id)
+def plan_index(plan: ExamPlan, application_ids: list[int] | None = None) -> PlanIndex:
+    """The plan's placements by candidate. Narrowed to ``application_ids`` (one ticket at the door,
+    a reprint) it loads only theirs; room and seat ordinals then cover only their rooms, so
+    numbering always uses the whole plan's index."""
+    query = (
+        sa.select(Placement)
+        .join(ExamSession, ExamSession.id == Placement.session_id)
         .where(ExamSession.plan_id == plan.id)
-        .options(
+    )
+    if application_ids is not None:
+        query = query.where(Placement.application_id.in_(application_ids))
+    placements = list(db.session.scalars(
+        query.options(
             selectinload(Placement.session), selectinload(Placement.seat), selectinload(Placement.station),
             selectinload(Placement.room).selectinload(Room.seats),
             selectinload(Placement.room).selectinload(Room.stations),

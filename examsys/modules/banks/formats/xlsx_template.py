@@ -10,16 +10,15 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from examsys.core.spreadsheets import add_choice
+from examsys.core.spreadsheets import add_choice, write_guide
 
 from .base import MULTIPLE, SINGLE, THEORY, TRUE_FALSE, ParsedBank, ParsedItem
 
-README = "说明"
 ELEMENTS = "鉴定要素"
 SINGLES = "单选题"
 MULTIPLES = "多选题"
@@ -159,18 +158,7 @@ def _write_tasks(workbook: Workbook, bank: ParsedBank) -> None:
 
 
 def _write_guide(workbook: Workbook) -> None:
-    sheet = workbook.active
-    sheet.title = README
-    sheet.append(("题库导入模板",))
-    sheet["A1"].font = Font(bold=True, size=14)
-    for row in GUIDE:
-        sheet.append(row)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in (("A", 14), ("B", 18), ("C", 90)):
-        sheet.column_dimensions[letter].width = width
+    write_guide(workbook, "题库导入模板", GUIDE, (14, 18, 90))
 
 
 def write_workbook(bank: ParsedBank) -> bytes:
