@@ -10,10 +10,12 @@ prepared attempts), spread over ``--rooms`` labs. The server is a real separate 
 other process simulates everything with asyncio:
 
 - one python-socketio AsyncClient per room, signed in as a proctor, watching its room on /proctor;
-- every candidate logs in (bench/exam_load.py's client), then polls ``/exam/state`` every
-  ``--heartbeat`` seconds (the exam page's poll is delivery's heartbeat; the page itself polls
-  every 30 s, the issue asks for 1 s) and changes an answer every ``--save-every`` seconds,
-  posting ``/exam/save`` the way static/js/exam.js does.
+- every candidate logs in (bench/exam_load.py's client), then beats ``POST /exam/beat`` every
+  ``--heartbeat`` seconds (the exam page's heartbeat; the page beats every
+  EXAMSYS_EXAM_HEARTBEAT_SECONDS, 5 s by default, the issue asks for 1 s) and changes an answer
+  every ``--save-every`` seconds, posting ``/exam/save`` the way static/js/exam.js does;
+- for the last ``--drop`` seconds one candidate per room stops beating (a machine unplugged):
+  its console must show the seat offline once the offline limit (3 heartbeats) has passed.
 
 Each save carries the candidate's sequence number, and the console's ``seat`` event carries the
 attempt's last applied number, so every event is matched to the save that caused it. Measured:
@@ -22,6 +24,8 @@ attempt's last applied number, so every event is matched to the save that caused
   the seat update (what the proctor experiences; includes queueing at a saturated server);
 - ``server_to_console``: from the moment the server took the save (the event's ``last_seen``,
   same machine clock) to the console receiving it;
+- ``offline_detected``: from a dropped seat's last beat to its console's ``presence`` event
+  (the limit itself plus the watcher's one-second sweep);
 - the save's own response time, the heartbeat rate achieved, and the client's event-loop lag.
 
 Results go to bench/results/console-<backend>.json. tests/proctoring/test_sockets_redis.py uses
@@ -128,13 +132,16 @@ def _spread(session: ExamSession, room_count: int) -> None:
 
 
 def spawn_server(url: str, port: int, instance: Path, *, redis_url: str | None = None, threads: int = 40,
-                 log: Path | None = None) -> subprocess.Popen:  # fmt: skip
+                 log: Path | None = None, heartbeat: float | None = None) -> subprocess.Popen:  # fmt: skip
     """gunicorn with one gthread worker (every Socket.IO connection holds a thread, hence many); not waited for."""
     env = {**os.environ, "EXAMSYS_DATABASE_URL": url, "EXAMSYS_SECRET_KEY": SECRET,
            "EXAMSYS_INSTANCE_DIR": str(instance)}  # fmt: skip
     env.pop("EXAMSYS_REDIS_URL", None)
     if redis_url:
         env["EXAMSYS_REDIS_URL"] = redis_url
+    if heartbeat:
+        env["EXAMSYS_EXAM_HEARTBEAT_SECONDS"] = str(heartbeat)
+        env["EXAMSYS_EXAM_OFFLINE_SECONDS"] = str(3 * heartbeat)
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", "10000",
                "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys:create_app()"]  # fmt: skip
@@ -179,6 +186,11 @@ class Console:
         self.arrived: dict[tuple[int, int], tuple[float, float]] = {}  # (attempt, seq) -> (perf, wall - server)
         self.events = self.wrong_room = 0
         self.clients: list[socketio.AsyncClient] = []
+        self.presence: dict[int, list[tuple[bool, float]]] = {}  # attempt -> (online, wall time received)
+
+    def on_presence(self, room: int, data: dict) -> None:
+        self.wrong_room += self.room_of.get(data["attempt"]) != room
+        self.presence.setdefault(data["attempt"], []).append((bool(data["online"]), time.time()))
 
     def on_seat(self, room: int, data: dict) -> None:
         self.events += 1
@@ -193,6 +205,7 @@ class Console:
         for target in watch:
             client = socketio.AsyncClient(reconnection=False)
             client.on("seat", lambda data, room=target["room"]: self.on_seat(room, data), namespace="/proctor")
+            client.on("presence", lambda data, room=target["room"]: self.on_presence(room, data), namespace="/proctor")
             await client.connect(base, namespaces=["/proctor"], headers={"Cookie": cookie}, transports=["websocket"])
             assert await client.call("watch", target, namespace="/proctor", timeout=10) == {"ok": True}
             self.clients.append(client)
@@ -207,28 +220,11 @@ class ConsoleLoad(Load):
     def __init__(self, base: str, http: aiohttp.ClientSession):
         super().__init__(base, http)
         self.sent: dict[tuple[int, int], float] = {}
-        self.beats = 0
-        self.beat_ms: list[float] = []
 
     async def flush(self, c: Candidate, record: bool) -> None:
         if c.pending and not c.in_flight:
             self.sent[(c.attempt_id, max(ch["seq"] for ch in c.pending.values()))] = time.perf_counter()
         await super().flush(c, record)
-
-    async def heartbeats(self, c: Candidate, stop: float, every: float, rng: random.Random) -> None:
-        tick = time.perf_counter() + rng.uniform(0, every)
-        while tick < stop:
-            if (wait := tick - time.perf_counter()) > 0:
-                await asyncio.sleep(wait)
-            started = time.perf_counter()
-            try:
-                status, _ = await self.request(c, "GET", "/exam/state?paper=0")
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            if status == 200:
-                self.beats += 1
-                self.beat_ms.append((time.perf_counter() - started) * 1000)
-            tick += every * max(1, -(-(time.perf_counter() - tick) // every))  # skip beats missed meanwhile
 
 
 async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
@@ -248,6 +244,10 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
 
         logins = await asyncio.gather(*(sign_in(c) for c in candidates))
         active = [c for c, r in zip(candidates, logins, strict=True) if r["ok"]]
+        dropped = {}  # one seat per room stops beating for the last --drop seconds
+        for c in active:
+            dropped.setdefault(setup["room_of"][c.attempt_id], c)
+        dropped_ids = {c.attempt_id for c in dropped.values()}
         load.sent.clear()
         console.arrived.clear()
         lag: list[float] = []
@@ -264,14 +264,21 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         await asyncio.gather(
             watch_loop(),
             *(load.candidate_saving(c, start, stop, args.save_every, args.seed + c.n) for c in active),
-            *(load.heartbeats(c, stop, args.heartbeat, random.Random(args.seed - c.n)) for c in active),
-        )
+            *(load.heartbeats(c, stop - (args.drop if c.attempt_id in dropped_ids else 0), args.heartbeat,
+                              random.Random(args.seed - c.n)) for c in active),
+        )  # fmt: skip
         elapsed = time.perf_counter() - start
         await asyncio.sleep(2)  # the last events in flight
         client1 = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = cpu_seconds(server_pid) - cpu0
     await console.close()
     matched = [(console.arrived[k][0] - t) * 1000 for k, t in load.sent.items() if k in console.arrived]
+    detected = []
+    for attempt_id in dropped_ids:
+        offline = [at for online, at in console.presence.get(attempt_id, []) if not online]
+        if offline and attempt_id in load.last_beat:
+            detected.append((offline[-1] - load.last_beat[attempt_id]) * 1000)
+    went_online = sum(any(online for online, _ in console.presence.get(c.attempt_id, [])) for c in active)
     server_side = [console.arrived[k][1] for k in load.sent if k in console.arrived]
     return {
         "logged_in": len(active),
@@ -287,6 +294,18 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         "saves_without_console_event": len(load.sent) - len(matched) - sum(load.save_errors.values()),
         "seat_events_received": console.events,
         "seat_events_at_the_wrong_console": console.wrong_room,
+        "presence": {
+            "seats_shown_online": went_online,
+            "seats_dropped": len(dropped_ids),
+            "dropped_shown_offline": len(detected),
+            "offline_limit_s": 3 * args.heartbeat,
+            "offline_detected": summary_ms(detected),
+            "other_seats_shown_offline": sum(
+                any(not online for online, _ in console.presence.get(c.attempt_id, []))
+                for c in active
+                if c.attempt_id not in dropped_ids
+            ),
+        },
         "heartbeats": {
             "offered_per_s": round(len(active) / args.heartbeat, 1),
             "rate_per_s": round(load.beats / elapsed, 1),
@@ -306,7 +325,8 @@ def run(args) -> dict:
     setup = prepare(url, args.candidates, args.rooms, work / "instance")
     build_s = time.perf_counter() - started
     port, log = free_port(), work / "server.log"
-    server = start_server(url, port, work / "instance", redis_url=args.redis, threads=args.threads, log=log)
+    server = start_server(url, port, work / "instance", redis_url=args.redis, threads=args.threads, log=log,
+                          heartbeat=args.heartbeat)  # fmt: skip
     try:
         report = asyncio.run(drive(f"http://127.0.0.1:{port}", setup, args, server.pid))
     finally:
@@ -342,7 +362,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidates", type=int, default=600)
     parser.add_argument("--rooms", type=int, default=14)
-    parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between one candidate's /exam/state")
+    parser.add_argument("--heartbeat", type=float, default=1.0, help="seconds between one candidate's /exam/beat")
+    parser.add_argument(
+        "--drop", type=float, default=10.0, help="seconds before the end one seat per room stops beating"
+    )
     parser.add_argument("--save-every", type=float, default=5.0, help="seconds between one candidate's saves")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=40, help="server threads (each socket holds one)")

@@ -13,8 +13,8 @@ token, the way static/js/exam.js talks to the server:
 1. login: every candidate already has the login form open; at one instant all of them post
    it, then load the exam page and the paper (``/exam/state?paper=1``). Measured: time until
    every candidate has the paper, per-candidate p50/p99, and the login POST alone.
-2. saving: for ``--duration`` seconds each candidate changes an answer every ``--cadence``
-   seconds (random phase; sequence numbers counting up; a change stays queued until
+2. saving: for ``--duration`` seconds each candidate beats ``POST /exam/beat`` every ``--beat``
+   seconds (the exam page's default, 5 s) and changes an answer every ``--cadence`` seconds (random phase; sequence numbers counting up; a change stays queued until
    acknowledged and is replayed after an error) and posts ``/exam/save``. Measured: save
    latency p50/p95/p99/max, errors, rate.
 3. deadline: ``--deadline submit`` (default) - every candidate posts ``/exam/submit`` at the
@@ -184,6 +184,9 @@ class Load:
         self.save_ms: list[float] = []
         self.save_errors: dict[str, int] = {}
         self.saves_in_window = 0
+        self.beats = 0
+        self.beat_ms: list[float] = []
+        self.last_beat: dict[int, float] = {}  # attempt -> wall time of its last acknowledged beat
 
     async def request(self, c: Candidate, method: str, path: str, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -278,6 +281,23 @@ class Load:
             await self.flush(c, record=True)
             tick += cadence
 
+    async def heartbeats(self, c: Candidate, stop: float, every: float, rng: random.Random) -> None:
+        """POST /exam/beat every ``every`` seconds until ``stop``, like static/js/exam.js."""
+        tick = time.perf_counter() + rng.uniform(0, every)
+        while tick < stop:
+            if (wait := tick - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            started = time.perf_counter()
+            try:
+                status, _ = await self.request(c, "POST", "/exam/beat")
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            if status == 200:
+                self.beats += 1
+                self.last_beat[c.attempt_id] = time.time()
+                self.beat_ms.append((time.perf_counter() - started) * 1000)
+            tick += every * max(1, -(-(time.perf_counter() - tick) // every))  # skip beats missed meanwhile
+
     async def submit(self, c: Candidate, t0: float) -> dict:
         try:
             status, body = await self.request(c, "POST", "/exam/submit")
@@ -362,9 +382,13 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
                 await asyncio.sleep(0.05)
                 lag.append((time.perf_counter() - before - 0.05) * 1000)
 
+        beating = (
+            [load.heartbeats(c, stop, args.beat, random.Random(args.seed - c.n)) for c in active] if args.beat else []
+        )
         await asyncio.gather(
             watch_loop(),
             *(load.candidate_saving(c, start, stop, args.cadence, args.seed + c.n) for c in active),
+            *beating,
         )
         elapsed = time.perf_counter() - start
         client1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -387,6 +411,11 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
             "client_cpu_s": round(client1.ru_utime + client1.ru_stime - client0.ru_utime - client0.ru_stime, 1),
             "client_loop_lag_p99_ms": round(pct(lag, 99), 1),
             "client_loop_lag_max_ms": round(max(lag, default=0), 1),
+            "heartbeats": {
+                "every_s": args.beat,
+                "rate_per_s": round(load.beats / elapsed, 1),
+                **summary_ms(load.beat_ms),
+            },
         }
 
         # 3. the deadline
@@ -551,6 +580,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=12, help="threads per server process (≤ the 15-connection pool)")
     parser.add_argument("--connections", type=int, default=1000, help="the load generator's connection limit")
     parser.add_argument("--deadline", choices=("submit", "job"), default="submit")
+    parser.add_argument(
+        "--beat",
+        type=float,
+        default=5.0,
+        help="seconds between one candidate's heartbeats while saving, as the exam page does (0: none)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument (one worker)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")

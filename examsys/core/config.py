@@ -123,6 +123,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Machine test: minutes after the start before a candidate may hand in (per session it can differ).",
     ),
     Setting(
+        "EXAMSYS_EXAM_HEARTBEAT_SECONDS",
+        "EXAM_HEARTBEAT_SECONDS",
+        5,
+        float,
+        "Machine test: seconds between the exam page's heartbeats (presence only, no database write).",
+    ),
+    Setting(
+        "EXAMSYS_EXAM_OFFLINE_SECONDS",
+        "EXAM_OFFLINE_SECONDS",
+        15,
+        float,
+        "Machine test: seconds without a heartbeat after which the console shows a seat offline.",
+    ),
+    Setting(
+        "EXAMSYS_EXAM_IDLE_MINUTES",
+        "EXAM_IDLE_MINUTES",
+        10,
+        int,
+        "Machine test: minutes without a saved answer after which the console marks a seat idle.",
+    ),
+    Setting(
         "EXAMSYS_LATE_ENTRY_MINUTES",
         "LATE_ENTRY_MINUTES",
         15,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 
 from examsys.core.errors import NotFound
 
@@ -69,13 +70,16 @@ class TimestampMixin:
 
 
 def configure_sqlite(engine: sa.Engine, busy_timeout_s: int) -> None:
-    """WAL, busy timeout and foreign keys for every SQLite connection.
+    """WAL, busy timeout and foreign keys for every SQLite connection, and one writer at a time.
 
     pysqlite's own transaction handling is switched off so that we can issue
-    ``BEGIN IMMEDIATE`` for read-modify-write work (see MEASURED.md).
+    ``BEGIN IMMEDIATE`` for read-modify-write work (see MEASURED.md). Within the process the
+    writers also queue on a lock (see :class:`_WriteGate`).
     """
     if engine.dialect.name != "sqlite":
         return
+    gate = _WriteGate(busy_timeout_s)
+    engine.info_write_gate = gate  # type: ignore[attr-defined]
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -92,6 +96,48 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_s: int) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "BEGIN")
         conn.exec_driver_sql(mode)
 
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, _record):
+        _release_held()  # the transaction has ended (committed or rolled back): the next writer goes
+
+    if not sa.event.contains(Session, "after_transaction_end", _on_transaction_end):
+        sa.event.listen(Session, "after_transaction_end", _on_transaction_end)
+
+
+def _on_transaction_end(_session, transaction) -> None:
+    # A session bound to a caller's connection (the tests' rollback harness) never checks it in.
+    if transaction.parent is None:
+        _release_held()
+
+
+_held = threading.local()  # the write gate this thread holds, if any
+
+
+def _release_held() -> None:
+    gate = getattr(_held, "gate", None)
+    if gate is not None:
+        _held.gate = None
+        gate.lock.release()
+
+
+class _WriteGate:
+    """The process's writers queue here before ``BEGIN IMMEDIATE``.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which polls with
+    sleeps of up to 100 ms, so under load the lock stands idle while writers sleep. Waiting on
+    a lock instead hands the database to the next writer the moment the last one's connection
+    returns to the pool. Other processes (the scheduler, the CLI) still meet SQLite's own busy
+    timeout; a thread that never returned its connection would delay the others only by it.
+    """
+
+    def __init__(self, timeout_s: float):
+        self.lock = threading.Lock()
+        self.timeout_s = timeout_s
+
+    def acquire(self) -> None:
+        if getattr(_held, "gate", None) is None and self.lock.acquire(timeout=self.timeout_s):
+            _held.gate = self
+
 
 def lock_for_write(session) -> None:
     """Take the database write lock now on SQLite (no-op elsewhere).
@@ -99,8 +145,16 @@ def lock_for_write(session) -> None:
     Call at the start of a read-modify-write transaction; row locks do the job on PostgreSQL.
     """
     session = session() if isinstance(session, scoped_session) else session
-    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-        session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not session.in_transaction():
+        gate = getattr(bind, "info_write_gate", None)
+        if gate is not None:
+            gate.acquire()
+        try:
+            session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+        except Exception:
+            _release_held()
+            raise
 
 
 def enum_type(enum_cls, name: str, length: int = 32) -> sa.Enum:

@@ -441,8 +441,33 @@
   if (localStorage.getItem("exam:contrast")) document.body.classList.add("contrast");
   window.addEventListener("online", flush);
 
+  // The heartbeat: the console sees this seat online; a changed notice number means a proctor
+  // did something this page must show now (a broadcast, a pause, extra time, the end).
+  let notice = null;
+  async function beat() {
+    if (stopped || !state || state.status === "submitted") return;
+    try {
+      const response = await fetch(app.dataset.beatUrl, {
+        method: "POST",
+        headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      if (!response.ok) {
+        if (response.status === 401 || response.status === 409) sync();
+        return;
+      }
+      const data = await response.json();
+      if (notice !== null && data.notice !== notice) sync();
+      notice = data.notice;
+    } catch (e) {
+      /* no network: the next beat tries again; unsaved answers stay queued meanwhile */
+    }
+  }
+
   updateSaveState();
-  sync();
+  sync().then(beat);
+  setInterval(beat, Math.max(1, Number(app.dataset.beatSeconds) || 5) * 1000);
   setInterval(tick, 1000);
   // Poll with a little jitter so 600 machines do not ask in the same second.
   setInterval(sync, 30000 + Math.floor(Math.random() * 5000));

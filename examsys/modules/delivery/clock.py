@@ -11,6 +11,7 @@ one before starting the other (the console does).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from examsys.core.db import db, utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.delivery import events
 from examsys.modules.delivery.models import Attempt, AttemptStatus, RoomClock, SessionOptions
-from examsys.modules.scheduling.models import ExamSession, Placement, Room
+from examsys.modules.scheduling.models import ExamSession, Placement, Room, Seat
 
 
 def options(session: ExamSession) -> SessionOptions:
@@ -59,14 +60,98 @@ def _paused(since: datetime | None, now: datetime) -> float:
 
 def effective_deadline(attempt: Attempt, clock: RoomClock | None, now: datetime) -> datetime | None:
     """The deadline as if every running pause ended now; None before the paper opens."""
-    start = start_of(attempt.session, clock)
+    return deadline_from(
+        start_of(attempt.session, clock), attempt.session.duration_minutes, attempt.extra_seconds,
+        (attempt.paused_seconds, attempt.paused_at), (clock.paused_seconds, clock.paused_at) if clock else (0, None),
+        now,
+    )  # fmt: skip
+
+
+def deadline_from(start: datetime | None, duration_minutes: int, extra_seconds: int,
+                  attempt_pauses: tuple[int, datetime | None], room_pauses: tuple[int, datetime | None],
+                  now: datetime) -> datetime | None:  # fmt: skip
+    """The one deadline formula: start + duration + extra time + every pause (a running one up to now)."""
     if start is None:
         return None
-    stopped = attempt.paused_seconds + _paused(attempt.paused_at, now)
-    if clock is not None:
-        stopped += clock.paused_seconds + _paused(clock.paused_at, now)
-    total = attempt.session.duration_minutes * 60 + attempt.extra_seconds + stopped
-    return start + timedelta(seconds=total)
+    stopped = sum(seconds + _paused(since, now) for seconds, since in (attempt_pauses, room_pauses))
+    return start + timedelta(seconds=duration_minutes * 60 + extra_seconds + stopped)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """An attempt's clock as plain values, read in one query (the autosave's hot path)."""
+
+    attempt_id: int
+    session_id: int
+    room_id: int
+    seat: str
+    status: AttemptStatus
+    client_token: str
+    item_order: list
+    last_seq: int
+    started_at: datetime | None
+    start: datetime | None
+    duration_minutes: int
+    earliest_submit_minutes: int
+    extra_seconds: int
+    attempt_pauses: tuple[int, datetime | None]
+    room_pauses: tuple[int, datetime | None]
+
+    @property
+    def paused(self) -> bool:
+        return self.attempt_pauses[1] is not None or self.room_pauses[1] is not None
+
+    def deadline(self, now: datetime) -> datetime | None:
+        return deadline_from(self.start, self.duration_minutes, self.extra_seconds, self.attempt_pauses,
+                             self.room_pauses, now)  # fmt: skip
+
+
+def timing_of(attempt_id: int) -> Timing | None:
+    row = db.session.execute(_TIMING, {"attempt_id": attempt_id}).one_or_none()
+    if row is None:
+        return None
+    by_proctor = bool(row.start_by_proctor)
+    return Timing(
+        attempt_id=attempt_id, session_id=row.session_id, room_id=row.room_id, seat=row.seat or "",
+        status=AttemptStatus(row.status), client_token=row.client_token, item_order=row.item_order,
+        last_seq=row.last_seq, started_at=row.started_at,
+        start=row.opened_at if by_proctor else row.starts_at, duration_minutes=row.duration_minutes,
+        earliest_submit_minutes=earliest_submit_default() if row.earliest_submit_minutes is None
+        else row.earliest_submit_minutes,
+        extra_seconds=row.extra_seconds, attempt_pauses=(row.paused_seconds, row.paused_at),
+        room_pauses=(row.room_paused_seconds or 0, row.room_paused_at),
+    )  # fmt: skip
+
+
+_TIMING = (
+    sa.select(
+        Attempt.session_id,
+        Placement.room_id,
+        Seat.label.label("seat"),
+        Attempt.status,
+        Attempt.client_token,
+        Attempt.item_order,
+        Attempt.last_seq,
+        Attempt.started_at,
+        Attempt.extra_seconds,
+        Attempt.paused_seconds,
+        Attempt.paused_at,
+        ExamSession.starts_at,
+        ExamSession.duration_minutes,
+        SessionOptions.start_by_proctor,
+        SessionOptions.earliest_submit_minutes,
+        RoomClock.opened_at,
+        RoomClock.paused_seconds.label("room_paused_seconds"),
+        RoomClock.paused_at.label("room_paused_at"),
+    )
+    .select_from(Attempt)
+    .join(Placement, Placement.id == Attempt.placement_id)
+    .join(ExamSession, ExamSession.id == Attempt.session_id)
+    .outerjoin(Seat, Seat.id == Placement.seat_id)
+    .outerjoin(SessionOptions, SessionOptions.session_id == Attempt.session_id)
+    .outerjoin(RoomClock, sa.and_(RoomClock.session_id == Attempt.session_id, RoomClock.room_id == Placement.room_id))
+    .where(Attempt.id == sa.bindparam("attempt_id"))
+)
 
 
 def is_paused(attempt: Attempt, clock: RoomClock | None) -> bool:
@@ -108,6 +193,7 @@ def open_room(session: ExamSession, room: Room, now: datetime | None = None) -> 
     clock.opened_at = now
     _refresh_room(session, room, clock, now)
     audit.record("room.open", object_type="room_clocks", object_id=f"{session.id}:{room.id}", after={"at": now})
+    events.notify_candidates(session.id, room.id)
     return clock
 
 
@@ -121,6 +207,7 @@ def pause_room(session: ExamSession, room: Room, reason: str, now: datetime | No
     _refresh_room(session, room, clock, now)
     audit.record("room.pause", object_type="room_clocks", object_id=f"{session.id}:{room.id}",
                  after={"at": now, "reason": reason})  # fmt: skip
+    events.notify_candidates(session.id, room.id)
     return clock
 
 
@@ -134,6 +221,7 @@ def resume_room(session: ExamSession, room: Room, now: datetime | None = None) -
     _refresh_room(session, room, clock, now)
     audit.record("room.resume", object_type="room_clocks", object_id=f"{session.id}:{room.id}",
                  after={"at": now, "paused_seconds": clock.paused_seconds})  # fmt: skip
+    events.notify_candidates(session.id, room.id)
     return clock
 
 
@@ -151,6 +239,7 @@ def pause_attempt(attempt: Attempt, reason: str, now: datetime | None = None) ->
     refresh_deadline(attempt, clock_of(attempt), now)
     audit.record("attempt.pause", attempt, after={"at": now, "reason": reason})
     events.seat_changed(attempt, now)
+    events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
 
 
 def resume_attempt(attempt: Attempt, now: datetime | None = None) -> None:
@@ -162,6 +251,7 @@ def resume_attempt(attempt: Attempt, now: datetime | None = None) -> None:
     refresh_deadline(attempt, clock_of(attempt), now)
     audit.record("attempt.resume", attempt, after={"at": now, "paused_seconds": attempt.paused_seconds})
     events.seat_changed(attempt, now)
+    events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
 
 
 def extend_attempt(attempt: Attempt, minutes: int, reason: str, now: datetime | None = None) -> None:
@@ -183,6 +273,7 @@ def _add_time(attempt: Attempt, seconds: int, reason: str, action: str, now: dat
     attempt.extra_seconds += seconds
     refresh_deadline(attempt, clock_of(attempt), now)
     audit.record(action, attempt, after={"seconds": seconds, "extra_seconds": attempt.extra_seconds, "reason": reason})
+    events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
 
 
 def _open(attempt: Attempt) -> None:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from examsys.core.db import db, lock_for_write, utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.delivery import login as seat_login
-from examsys.modules.delivery import saving, submission, util
+from examsys.modules.delivery import presence, saving, submission, util
 from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
 from examsys.modules.tickets import util as tickets_util
 from examsys.web.plumbing import keep_changes
@@ -19,20 +19,32 @@ SIGNALS = {EventKind.BLUR, EventKind.HIDDEN, EventKind.COPY, EventKind.PASTE, Ev
 
 
 def seat_guard(view):
-    """The exam token in this browser's session must be the attempt's current one."""
+    """The browser's session must hold an exam login; the views check its token against the attempt."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
         attempt_id, token = session.get("exam_attempt"), session.get("exam_token")
-        attempt = util.get_attempt(attempt_id) if attempt_id else None
-        if attempt is None or not token:
+        if not attempt_id or not token:
             if request.method == "GET" and not request.path.endswith("/state"):
                 return redirect(url_for("delivery.login"))
             return jsonify({"code": 401, "reason": "login", "message": _("请先登录")}), 401
-        g.attempt, g.exam_token = attempt, token
+        g.attempt_id, g.exam_token = attempt_id, token
         return view(*args, **kwargs)
 
     return guarded
+
+
+def current_attempt():
+    """The guarded request's attempt with its seat and session (loaded once, only by views that need it)."""
+    if "attempt" not in g:
+        g.attempt = util.get_attempt(g.attempt_id)
+    return g.attempt
+
+
+def no_write_lock(view):
+    """A POST that never writes to the database: it does not queue for SQLite's write lock."""
+    view.examsys_no_write = True
+    return view
 
 
 def login():
@@ -48,17 +60,18 @@ def login():
             )
         attempt, token = seat_login.login(placement, request.form.get("id_number", ""), request.remote_addr or "", now)
         session["exam_attempt"], session["exam_token"] = attempt.id, token
+        session["exam_room"] = f"{attempt.session_id}:{placement.room_id}"  # the heartbeat's room, no query
         return redirect(url_for("delivery.exam"))
     return render_template("delivery/login.html")
 
 
 def exam():
-    return render_template("delivery/exam.html", attempt=g.attempt)
+    return render_template("delivery/exam.html", attempt=current_attempt(), beat_seconds=presence.heartbeat_seconds())
 
 
 def state():
     now = utcnow()
-    attempt = g.attempt
+    attempt = current_attempt()
     if attempt.client_token != g.exam_token:
         return jsonify({"code": 409, "reason": "superseded", "message": _("已在其他地方登录")}), 409
     if attempt.status is AttemptStatus.PREPARED:
@@ -73,6 +86,17 @@ def state():
     return jsonify(util.state(attempt, now, with_paper=request.args.get("paper") == "1"))
 
 
+@no_write_lock
+def beat():
+    """The page's heartbeat: presence only (no database), answered with the candidate's notice number."""
+    room = session.get("exam_room", "")
+    if room.count(":") != 1:  # a login from before heartbeats: find the room once
+        attempt = current_attempt()
+        room = session["exam_room"] = f"{attempt.session_id}:{attempt.placement.room_id}"
+    session_id, room_id = (int(part) for part in room.split(":"))
+    return jsonify({"notice": presence.beat(g.attempt_id, session_id, room_id)})
+
+
 def save():
     body = request.get_json(silent=True) or {}
     try:
@@ -85,7 +109,7 @@ def save():
     except (KeyError, TypeError, ValueError) as exc:
         raise DomainError(_("答案格式有误")) from exc
     try:
-        ack = saving.save(g.attempt, g.exam_token, changes)
+        ack = saving.save(g.attempt_id, g.exam_token, changes)
     except saving.SaveRefused as refused:
         keep_changes()  # the late-save record stays even though the save is refused
         return jsonify({"code": 409, "reason": refused.reason, "message": str(refused)}), 409
@@ -93,8 +117,8 @@ def save():
 
 
 def submit():
-    saving.check_client(g.attempt, g.exam_token)
-    attempt = submission.submit(g.attempt, SubmittedBy.CANDIDATE)
+    saving.check_client(current_attempt(), g.exam_token)
+    attempt = submission.submit(current_attempt(), SubmittedBy.CANDIDATE)
     return jsonify({"status": attempt.status.value})
 
 
@@ -105,12 +129,12 @@ def signal():
     except ValueError as exc:
         raise DomainError(_("未知事件")) from exc
     if kind in SIGNALS:
-        seat_login.record_signal(g.attempt, g.exam_token, kind, str(body.get("detail", "")))
+        seat_login.record_signal(current_attempt(), g.exam_token, kind, str(body.get("detail", "")))
     return jsonify({"ok": True})
 
 
 def logout():
-    if g.attempt.status is not AttemptStatus.SUBMITTED:
+    if current_attempt().status is not AttemptStatus.SUBMITTED:
         return redirect(url_for("delivery.exam"))
     session.pop("exam_attempt", None)
     session.pop("exam_token", None)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 
 from examsys.core.db import db
-from examsys.core.realtime import emit_after_commit
+from examsys.core.realtime import call_after_commit, emit_after_commit
+from examsys.modules.delivery import presence
 from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent
+
+if TYPE_CHECKING:
+    from examsys.modules.delivery.clock import Timing
 
 NAMESPACE = "/proctor"
 
@@ -22,27 +28,58 @@ def room_event(session_id: int, room_id: int, event: str, data: dict) -> None:
     emit_after_commit(event, data, namespace=NAMESPACE, room=room_channel(session_id, room_id), session=db.session())
 
 
+def notify_candidates(session_id: int, room_id: int, attempt_id: int | None = None) -> None:
+    """After commit, the room's exam pages (or one candidate's) fetch their state at the next heartbeat."""
+    app = current_app._get_current_object()
+
+    def bump() -> None:
+        with app.app_context():
+            presence.notice(session_id, room_id, attempt_id)
+
+    call_after_commit(bump, session=db.session())
+
+
 def _emit(attempt: Attempt, event: str, data: dict) -> None:
     room_event(attempt.session_id, attempt.placement.room_id, event, data)
 
 
 def seat_changed(attempt: Attempt, now: datetime) -> None:
-    """A seat's state: status, answered count, last contact."""
+    """A seat's state: status, answered count, last contact, last saved answer."""
     # Counted in the database: decoding every stored answer on each save cost more than the save.
-    answered = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Answer)
-        .where(Answer.attempt_id == attempt.id, sa.func.json_array_length(Answer.choice) > 0)
-    )
-    _emit(attempt, "seat", {
-        "attempt": attempt.id,
-        "seat": attempt.placement.seat.label if attempt.placement.seat else "",
-        "status": attempt.status.value,
-        "answered": answered,
-        "seq": attempt.last_seq,  # the candidate's last applied change: matches an event to its save
-        "paused": attempt.paused_at is not None,
+    answered, saved_at = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(sa.case((sa.func.json_array_length(Answer.choice) > 0, 1), else_=0)), 0),
+                  sa.func.max(Answer.saved_at))
+        .where(Answer.attempt_id == attempt.id)
+    ).one()  # fmt: skip
+    seat = attempt.placement.seat.label if attempt.placement.seat else ""
+    room_event(attempt.session_id, attempt.placement.room_id, "seat", _seat(
+        attempt.id, seat, attempt.status.value, answered, attempt.last_seq, attempt.paused_at is not None, now, saved_at))  # fmt: skip
+
+
+def seat_saved(timing: Timing, last_seq: int, answered: int, now: datetime) -> None:
+    """The seat event of an autosave, from the values the save already holds (no further reads)."""
+    room_event(timing.session_id, timing.room_id, "seat",
+               _seat(timing.attempt_id, timing.seat, "in_progress", answered, last_seq, False, now, now))  # fmt: skip
+
+
+def seat_started(timing: Timing, now: datetime) -> None:
+    """The paper has just opened for this seat: nothing answered yet."""
+    room_event(timing.session_id, timing.room_id, "seat",
+               _seat(timing.attempt_id, timing.seat, "in_progress", 0, timing.last_seq, timing.paused, now, None))  # fmt: skip
+
+
+def _seat(attempt_id: int, seat: str, status: str, answered: int, seq: int, paused: bool, now: datetime,
+          saved_at: datetime | None) -> dict:  # fmt: skip
+    return {
+        "attempt": attempt_id,
+        "seat": seat,
+        "status": status,
+        "answered": int(answered or 0),
+        "seq": seq,  # the candidate's last applied change: matches an event to its save
+        "paused": paused,
         "last_seen": now.isoformat(),
-    })  # fmt: skip
+        "saved_at": saved_at.isoformat() if saved_at else None,  # the console's idle marker counts from it
+    }
 
 
 def signal_raised(attempt: Attempt, event: AttemptEvent) -> None:

@@ -93,14 +93,13 @@ def login(placement: Placement, id_number: str, client_ip: str, now: datetime | 
 def begin(attempt: Attempt, now: datetime | None = None) -> bool:
     """Open the paper once the room is open (or the scheduled start has come); True when it is open."""
     now = now or utcnow()
-    room = clock.clock_of(attempt)
-    start = clock.start_of(attempt.session, room)
-    if start is None or now < start:
+    timing = clock.timing_of(attempt.id)  # one read: every candidate's first poll at the start comes here
+    if timing.start is None or now < timing.start:
         return False
     if attempt.status is AttemptStatus.PREPARED:
         attempt.status, attempt.started_at = AttemptStatus.IN_PROGRESS, now
-        clock.refresh_deadline(attempt, room, now)
-        events.seat_changed(attempt, now)
+        attempt.deadline_at = None if timing.paused else timing.deadline(now)
+        events.seat_started(timing, now)
     return attempt.status is AttemptStatus.IN_PROGRESS
 
 

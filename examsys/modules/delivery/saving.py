@@ -11,11 +11,14 @@ keeps its copy (the last case is recorded as an integrity event).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examsys.core.db import db, utcnow
 from examsys.core.errors import DomainError, Problem
@@ -42,39 +45,67 @@ class SaveRefused(DomainError):
         self.reason = reason
 
 
-def check_client(attempt: Attempt, token: str) -> None:
+def check_client(attempt: Attempt | clock.Timing, token: str) -> None:
     if not token or token != attempt.client_token:
         raise SaveRefused(_("本场考试已在另一台机器或浏览器登录，此页面不能再保存"), "superseded")
 
 
-def save(attempt: Attempt, token: str, changes: list[Change], now: datetime | None = None) -> int:
-    """Apply ``changes``; returns the acknowledged sequence number (every change up to it is stored)."""
+def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetime | None = None) -> int:
+    """Apply ``changes``; returns the acknowledged sequence number (every change up to it is stored).
+
+    Plain statements, no ORM objects: autosave is the hottest write of a sitting (one read of
+    the attempt's clock, one of the items, one upsert, one guarded update).
+    """
     now = now or utcnow()
-    check_client(attempt, token)
-    if attempt.status is AttemptStatus.SUBMITTED:
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
+    timing = clock.timing_of(attempt_id)
+    if timing is None:
+        raise SaveRefused(_("考试记录不存在"), "missing")
+    check_client(timing, token)
+    if timing.status is AttemptStatus.SUBMITTED:
         raise SaveRefused(_("已交卷，答案不能再修改"), "submitted")
-    room = clock.clock_of(attempt)
-    deadline = clock.effective_deadline(attempt, room, now)  # None exactly while the paper is not open
-    if deadline is None or attempt.started_at is None:
+    deadline = timing.deadline(now)  # None exactly while the paper is not open
+    if deadline is None or timing.started_at is None:
         raise SaveRefused(_("考试尚未开始"), "not_started")
-    if clock.is_paused(attempt, room):
+    if timing.paused:
         raise SaveRefused(_("考试已暂停，恢复后自动保存"), "paused")
     if now > deadline:
-        db.session.add(AttemptEvent(attempt_id=attempt.id, kind=EventKind.LATE_SAVE, at=now,
+        db.session.add(AttemptEvent(attempt_id=attempt_id, kind=EventKind.LATE_SAVE, at=now,
                                     detail=_("%(n)d 项改动在截止后到达", n=len(changes))))  # fmt: skip
         raise SaveRefused(_("考试时间已到，答案不能再修改"), "deadline")
-    _validate(attempt, changes)
-    _apply(attempt, changes, now)
-    attempt.last_seq = max([attempt.last_seq, *(c.seq for c in changes)])
-    attempt.last_seen_at = now
-    events.seat_changed(attempt, now)
-    return attempt.last_seq
+    _validate(timing, changes)
+    _apply(attempt_id, changes, now)
+    seq = max(c.seq for c in changes) if changes else 0
+    row = db.session.execute(_TOUCH, {"attempt_id": attempt_id, "token": token, "seq": seq, "now": now}).one_or_none()
+    if row is None:  # handed in or taken over since the read above (another request, the deadline job)
+        db.session.rollback()
+        raise SaveRefused(_("已交卷或已在其他地方登录，答案未保存"), "superseded")
+    if not isinstance(attempt, int):
+        db.session.expire(attempt, ["last_seq", "last_seen_at"])
+    events.seat_saved(timing, row.last_seq, row.answered, now)
+    return row.last_seq
 
 
-def _validate(attempt: Attempt, changes: list[Change]) -> None:
+_ANSWERED = (
+    sa.select(sa.func.count())
+    .select_from(Answer)
+    .where(Answer.attempt_id == sa.bindparam("attempt_id"), sa.func.json_array_length(Answer.choice) > 0)
+    .scalar_subquery()
+)
+_TOUCH = (
+    sa.update(Attempt)
+    .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.client_token == sa.bindparam("token"),
+           Attempt.status == AttemptStatus.IN_PROGRESS)
+    .values(last_seq=sa.case((Attempt.last_seq < sa.bindparam("seq"), sa.bindparam("seq")), else_=Attempt.last_seq),
+            last_seen_at=sa.bindparam("now"))
+    .returning(Attempt.last_seq, _ANSWERED.label("answered"))
+)  # fmt: skip
+
+
+def _validate(timing: clock.Timing, changes: list[Change]) -> None:
     if len(changes) > MAX_CHANGES:
         raise DomainError(_("一次最多保存 %(n)d 项改动", n=MAX_CHANGES))
-    shown = {item_id: labels for item_id, labels in attempt.item_order}
+    shown = {item_id: labels for item_id, labels in timing.item_order}
     problems = []
     for change in changes:
         labels = shown.get(change.paper_item_id)
@@ -88,49 +119,45 @@ def _validate(attempt: Attempt, changes: list[Change]) -> None:
         raise DomainError(_("答案格式有误"), problems)
 
 
-def _apply(attempt: Attempt, changes: list[Change], now: datetime) -> None:
+def _apply(attempt_id: int, changes: list[Change], now: datetime) -> None:
     latest: dict[int, Change] = {}
     for change in changes:  # within one request too, the highest number per item wins
         if change.paper_item_id not in latest or change.seq > latest[change.paper_item_id].seq:
             latest[change.paper_item_id] = change
-    # Plain rows and statements, no ORM objects: autosave is the hottest write of a sitting.
-    stored = dict(
-        db.session.execute(
-            sa.select(Answer.paper_item_id, Answer.seq).where(
-                Answer.attempt_id == attempt.id, Answer.paper_item_id.in_(latest)
-            )
-        )
-        .tuples()
-        .all()
-    )
+    if not latest:
+        return
     items = {
         item_id: (qtype, revision_id)
-        for item_id, qtype, revision_id in db.session.execute(
-            sa.select(PaperItem.id, PaperItem.qtype, PaperItem.revision_id).where(PaperItem.id.in_(latest))
-        )
+        for item_id, qtype, revision_id in db.session.execute(_ITEMS, {"ids": list(latest)})
     }
-    inserts, updates = [], []
+    rows = []
     for item_id, change in latest.items():
-        choice = list(change.choice)
         qtype, revision_id = items[item_id]
-        if qtype != "multiple" and len(choice) > 1:
+        if qtype != "multiple" and len(change.choice) > 1:
             raise DomainError(
                 _("第 %(id)s 题只能选一个答案", id=item_id), [Problem(_("只能选一个答案"), field="choice")]
             )
-        if item_id not in stored:
-            inserts.append({"attempt_id": attempt.id, "paper_item_id": item_id, "revision_id": revision_id,
-                            "choice": choice, "flagged": change.flagged, "seq": change.seq, "saved_at": now})  # fmt: skip
-        elif change.seq > stored[item_id]:
-            updates.append({"item": item_id, "choice": choice, "flagged": change.flagged, "seq": change.seq})
-    if inserts:
-        db.session.execute(sa.insert(Answer), inserts)
-    if updates:
-        table = Answer.__table__
-        db.session.execute(
-            sa.update(table)
-            .where(table.c.attempt_id == attempt.id, table.c.paper_item_id == sa.bindparam("item"),
-                   table.c.seq < sa.bindparam("seq"))
-            .values(choice=sa.bindparam("choice"), flagged=sa.bindparam("flagged"), seq=sa.bindparam("seq"),
-                    saved_at=now),
-            updates,
-        )  # fmt: skip
+        rows.append({"attempt_id": attempt_id, "paper_item_id": item_id, "revision_id": revision_id,
+                     "choice": list(change.choice), "flagged": change.flagged, "seq": change.seq, "saved_at": now})  # fmt: skip
+    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+
+
+_ITEMS = sa.select(PaperItem.id, PaperItem.qtype, PaperItem.revision_id).where(
+    PaperItem.id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
+@functools.cache
+def _upsert(dialect: str) -> sa.Insert:
+    """One statement: a new answer is inserted, a stored one replaced only by a higher number.
+
+    Built once per dialect: constructing it costs more than running it.
+    """
+    insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(Answer)
+    excluded = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.paper_item_id],
+        set_={"choice": excluded.choice, "flagged": excluded.flagged, "seq": excluded.seq,
+              "saved_at": excluded.saved_at},
+        where=Answer.seq < excluded.seq,
+    )  # fmt: skip

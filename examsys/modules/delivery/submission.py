@@ -13,12 +13,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from examsys.core import audit
 from examsys.core.db import db, utcnow
 from examsys.core.errors import DomainError
-from examsys.modules.banks.models import KnowledgeArea, Paper, PaperItem
+from examsys.modules.banks.models import ItemRevision, KnowledgeArea, PaperItem
 from examsys.modules.banks.qtypes import Scoring, get_type
 from examsys.modules.delivery import clock, events
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus, KeyCorrection, SubmittedBy
@@ -42,32 +41,53 @@ def submit(attempt: Attempt, by: SubmittedBy, now: datetime | None = None) -> At
     attempt.deadline_at = None
     audit.record("attempt.submit", attempt, after={"by": by.value, "score": attempt.score, "at": now})
     events.seat_changed(attempt, now)
+    if by is not SubmittedBy.CANDIDATE:  # the proctor or the deadline ended it: the page shows so at once
+        events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
     return attempt
 
 
 def score_attempt(attempt: Attempt) -> Decimal:
-    """Total and per-area points from the stored answers against the paper's keys."""
-    paper = db.session.scalar(
-        sa.select(Paper).where(Paper.id == attempt.paper_id)
-        .options(selectinload(Paper.items).selectinload(PaperItem.revision))
-    )  # fmt: skip
-    answers = {a.paper_item_id: a for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))}
+    """Total and per-area points from the stored answers against the paper's keys.
+
+    Plain rows in and one batched update out: every candidate is scored at the same deadline.
+    """
+    items = db.session.execute(_PAPER_KEYS, {"paper_id": attempt.paper_id}).all()
+    answers = dict(db.session.execute(_CHOICES, {"attempt_id": attempt.id}).tuples().all())
     scoring = Scoring(partial_credit=clock.options(attempt.session).partial_credit)
-    keys = corrected_keys([item.revision_id for item in paper.items])
-    areas = dict(db.session.execute(sa.select(KnowledgeArea.id, KnowledgeArea.name)).tuples().all())
+    keys = corrected_keys([item.revision_id for item in items])
     by_area: dict[str, Decimal] = defaultdict(Decimal)
-    total = Decimal(0)
-    for item in paper.items:
-        answer = answers.get(item.id)
-        key = keys.get(item.revision_id, item.revision.key)
-        points = get_type(item.qtype).score(key, answer.choice if answer else [], item.points, scoring)
-        if answer is not None:
-            answer.points = points
+    total, points_of = Decimal(0), []
+    for item in items:
+        choice = answers.get(item.id)
+        points = get_type(item.qtype).score(keys.get(item.revision_id, item.key), choice or [], item.points, scoring)
+        if choice is not None:
+            points_of.append({"item": item.id, "points": points})
         total += points
-        by_area[areas.get(item.area_id, "—")] += points
+        by_area[item.area or "—"] += points
+    if points_of:
+        db.session.execute(_SET_POINTS.where(Answer.attempt_id == attempt.id), points_of)
+        for loaded in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:
+            if loaded.attempt_id == attempt.id:  # an answer this session holds must not show old points
+                db.session.expire(loaded, ["points"])
     attempt.score = total
     attempt.area_scores = {name: str(value) for name, value in sorted(by_area.items())}
     return total
+
+
+_PAPER_KEYS = (
+    sa.select(PaperItem.id, PaperItem.revision_id, PaperItem.qtype, PaperItem.points, ItemRevision.key,
+              KnowledgeArea.name.label("area"))
+    .join(ItemRevision, ItemRevision.id == PaperItem.revision_id)
+    .outerjoin(KnowledgeArea, KnowledgeArea.id == PaperItem.area_id)
+    .where(PaperItem.paper_id == sa.bindparam("paper_id"))
+    .order_by(PaperItem.position)
+)  # fmt: skip
+_CHOICES = sa.select(Answer.paper_item_id, Answer.choice).where(Answer.attempt_id == sa.bindparam("attempt_id"))
+_SET_POINTS = (
+    sa.update(Answer.__table__)
+    .where(Answer.__table__.c.paper_item_id == sa.bindparam("item"))
+    .values(points=sa.bindparam("points"))
+)
 
 
 def corrected_keys(revision_ids: list[int]) -> dict[int, list[str]]:

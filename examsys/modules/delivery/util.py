@@ -6,17 +6,17 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from examsys.core.db import db
 from examsys.core.errors import DomainError, NotFound, Problem
-from examsys.modules.banks.models import PaperItem
+from examsys.modules.banks.models import ItemRevision, PaperItem
 from examsys.modules.delivery import clock, options
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
-from examsys.modules.people.models import IdentityDocument
+from examsys.modules.people.models import IdentityDocument, Person
 from examsys.modules.proctoring import util as proctoring_util
 from examsys.modules.registration.models import Application
-from examsys.modules.scheduling.models import ExamSession, Placement, SessionKind
+from examsys.modules.scheduling.models import ExamSession, Placement, Room, SessionKind
 
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(minutes=30), timedelta(hours=4)
 
@@ -54,47 +54,62 @@ def placement_for_login(id_number: str, now: datetime) -> Placement:
 
 
 def state(attempt: Attempt, now: datetime, with_paper: bool) -> dict:
-    """Everything the exam page needs, as plain JSON (never the keys)."""
-    room = clock.clock_of(attempt)
-    placement = attempt.placement
+    """Everything the exam page needs, as plain JSON (never the keys). Plain-row reads: every
+    candidate asks for it at the synchronised start."""
+    timing = clock.timing_of(attempt.id)
+    who = db.session.execute(_WHO, {"placement_id": attempt.placement_id}).one()
+    deadline = timing.deadline(now)
     data = {
         "now": now.isoformat(),
         "status": attempt.status.value,
         "open": attempt.status is AttemptStatus.IN_PROGRESS,
-        "paused": clock.is_paused(attempt, room),
-        "remaining": clock.remaining_seconds(attempt, room, now),
-        "starts_at": (clock.start_of(attempt.session, room) or attempt.session.starts_at).isoformat(),
-        "duration_minutes": attempt.session.duration_minutes,
-        "earliest_submit_minutes": clock.options(attempt.session).earliest_submit_minutes,
+        "paused": timing.paused,
+        "remaining": None if deadline is None else max(0, int((deadline - now).total_seconds())),
+        "starts_at": (timing.start or who.starts_at).isoformat(),
+        "duration_minutes": timing.duration_minutes,
+        "earliest_submit_minutes": timing.earliest_submit_minutes,
         "last_seq": attempt.last_seq,
-        "candidate": {"name": placement.application.person.name, "room": placement.room.name,
-                      "seat": placement.seat.label if placement.seat else "", "session": attempt.session.name},
+        "candidate": {"name": who.name, "room": who.room, "seat": timing.seat, "session": who.session},
     }  # fmt: skip
     data["messages"] = [{"id": m.id, "body": m.body, "at": m.sent_at.isoformat()}  # the proctor's broadcasts
-                        for m in proctoring_util.room_messages(attempt.session_id, placement.room_id, limit=3)]  # fmt: skip
+                        for m in proctoring_util.room_messages(timing.session_id, timing.room_id, limit=3)]  # fmt: skip
     if with_paper and attempt.status is AttemptStatus.IN_PROGRESS:
-        data["items"] = _items(attempt)
+        data["items"] = _items(timing.item_order)
         data["answers"] = {
-            str(a.paper_item_id): {"choice": a.choice, "flagged": a.flagged, "seq": a.seq}
-            for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id))
+            str(item_id): {"choice": choice, "flagged": flagged, "seq": seq}
+            for item_id, choice, flagged, seq in db.session.execute(_ANSWERS, {"attempt_id": attempt.id})
         }
     if attempt.status is AttemptStatus.SUBMITTED:
         data.update(options.result_view(attempt))
     return data
 
 
-def _items(attempt: Attempt) -> list[dict]:
-    ids = [item_id for item_id, _ in attempt.item_order]
-    by_id = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(PaperItem).where(PaperItem.id.in_(ids)).options(selectinload(PaperItem.revision))
-        )
-    }
+def _items(item_order: list) -> list[dict]:
+    """The paper as this candidate sees it: their item order and option order (no keys)."""
+    rows = {row.id: row for row in db.session.execute(_PAPER, {"ids": [item_id for item_id, _ in item_order]})}
     items = []
-    for number, (item_id, labels) in enumerate(attempt.item_order, start=1):
-        item = by_id[item_id]
-        text = {o["label"]: o.get("text", "") for o in item.revision.options}
-        items.append({"id": item_id, "number": number, "qtype": item.qtype, "points": str(item.points),
-                      "stem": item.revision.stem, "options": [{"label": lb, "text": text[lb]} for lb in labels]})  # fmt: skip
+    for number, (item_id, labels) in enumerate(item_order, start=1):
+        row = rows[item_id]
+        text = {o["label"]: o.get("text", "") for o in row.options}
+        items.append({"id": item_id, "number": number, "qtype": row.qtype, "points": str(row.points),
+                      "stem": row.stem, "options": [{"label": lb, "text": text[lb]} for lb in labels]})  # fmt: skip
     return items
+
+
+_WHO = (
+    sa.select(Person.name, Room.name.label("room"), ExamSession.name.label("session"), ExamSession.starts_at)
+    .select_from(Placement)
+    .join(Application, Application.id == Placement.application_id)
+    .join(Person, Person.id == Application.person_id)
+    .join(Room, Room.id == Placement.room_id)
+    .join(ExamSession, ExamSession.id == Placement.session_id)
+    .where(Placement.id == sa.bindparam("placement_id"))
+)
+_PAPER = (
+    sa.select(PaperItem.id, PaperItem.qtype, PaperItem.points, ItemRevision.stem, ItemRevision.options)
+    .join(ItemRevision, ItemRevision.id == PaperItem.revision_id)
+    .where(PaperItem.id.in_(sa.bindparam("ids", expanding=True)))
+)
+_ANSWERS = sa.select(Answer.paper_item_id, Answer.choice, Answer.flagged, Answer.seq).where(
+    Answer.attempt_id == sa.bindparam("attempt_id")
+)

@@ -78,6 +78,7 @@ def move_to_spare_seat(attempt: Attempt, seat: Seat, reason: str, now: datetime 
                  after={"from": old.label if old else "", "seat": seat.label, "faulty": old.label if old else "",
                         "reason": reason, "attempt": attempt.id})  # fmt: skip
     events.seat_changed(attempt, now)
+    events.notify_candidates(attempt.session_id, placement.room_id, attempt.id)  # the old screen stops at once
     return old
 
 
@@ -91,6 +92,7 @@ def allow_relogin(attempt: Attempt, reason: str, now: datetime | None = None) ->
     attempt.client_token = ""
     audit.record("attempt.relogin", attempt, after={"reason": reason, "ip": attempt.client_ip})
     events.seat_changed(attempt, now or utcnow())
+    events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
 
 
 def broadcast(session: ExamSession, room: Room, body: str, by: User | None, now: datetime | None = None) -> RoomMessage:
@@ -106,4 +108,5 @@ def broadcast(session: ExamSession, room: Room, body: str, by: User | None, now:
     db.session.add(row)
     audit.record("room.broadcast", row, after={"session": session.id, "room": room.id, "body": text})
     events.room_event(session.id, room.id, "broadcast", {"id": row.id, "body": text, "at": row.sent_at.isoformat()})
+    events.notify_candidates(session.id, room.id)  # on every exam page of the room within a heartbeat
     return row

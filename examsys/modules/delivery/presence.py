@@ -1,0 +1,206 @@
+"""Heartbeats and notices: which exam pages are alive, and which must fetch their state now.
+
+The exam page beats every ``EXAM_HEARTBEAT_SECONDS`` (``POST /exam/beat``). A beat is only a
+timestamp, kept out of the database: in this process's memory, or in Redis when
+``EXAMSYS_REDIS_URL`` is set so that every worker sees every beat. A watcher thread in each web
+process compares the beats with ``EXAM_OFFLINE_SECONDS`` once a second and tells the room's
+consoles when a seat goes offline or comes back (the ``presence`` event); with Redis one
+watcher at a time does so (a short lease), so a transition is announced once.
+
+The beat's answer carries a notice number per candidate (room notices plus their own). A
+proctor's action that the candidate must see at once - a broadcast, a pause, extra time, a
+move, the end - raises it after its transaction commits, and the page fetches its state on
+the next beat instead of at its slow poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import redis
+from flask import Flask, current_app
+
+from examsys.core.extensions import socketio
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/proctor"
+SWEEP_SECONDS = 1.0
+
+
+def heartbeat_seconds() -> float:
+    return float(current_app.config.get("EXAM_HEARTBEAT_SECONDS", 5))
+
+
+def offline_after() -> float:
+    """Seconds without a heartbeat after which a seat counts as offline."""
+    return float(current_app.config.get("EXAM_OFFLINE_SECONDS", 3 * heartbeat_seconds()))
+
+
+def beat(attempt_id: int, session_id: int, room_id: int, now: float | None = None) -> int:
+    """The candidate's page is alive at its seat; returns the candidate's notice number."""
+    store = _store()
+    store.start_watcher(current_app._get_current_object())
+    return store.beat(attempt_id, f"{session_id}:{room_id}", time.time() if now is None else now)
+
+
+def last_beats(attempt_ids: list[int]) -> dict[int, float]:
+    """Epoch seconds of each attempt's last heartbeat; attempts that never beat are missing."""
+    return _store().last_beats(attempt_ids)
+
+
+def notice(session_id: int, room_id: int, attempt_id: int | None = None) -> None:
+    """Raise the notice number of a room (every candidate in it) or of one candidate."""
+    _store().bump(f"room:{session_id}:{room_id}" if attempt_id is None else f"attempt:{attempt_id}")
+
+
+def sweep(now: float | None = None) -> list[dict]:
+    """One watcher pass: announce seats that went offline or came back; returns the events sent."""
+    return _store().sweep(time.time() if now is None else now, offline_after())
+
+
+def room_channel(room_key: str) -> str:
+    return f"exam:{room_key}"  # the same channel as delivery.events.room_channel
+
+
+# --------------------------------------------------------------------------- the stores
+
+
+def _store() -> _Store:
+    app = current_app
+    store = app.extensions.get("examsys_presence")
+    if store is None:
+        url = app.config.get("REDIS_URL")
+        store = app.extensions["examsys_presence"] = _RedisStore(url, _prefix(app)) if url else _MemoryStore()
+    return store
+
+
+def _prefix(app: Flask) -> str:
+    # Two apps sharing one Redis (a test run beside the demo) must not see each other's seats.
+    database = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    return f"examsys:presence:{hashlib.sha1(database.encode()).hexdigest()[:10]}:"
+
+
+@dataclass
+class _Store:
+    watcher: threading.Thread | None = field(default=None, init=False)
+
+    def start_watcher(self, app: Flask) -> None:
+        if self.watcher is None or not self.watcher.is_alive():
+            self.watcher = threading.Thread(target=_watch, args=(weakref.ref(app), weakref.ref(self)),
+                                            name="presence-watcher", daemon=True)  # fmt: skip
+            self.watcher.start()
+
+    def sweep(self, now: float, limit: float) -> list[dict]:
+        beats, online_before = self.snapshot()
+        if beats is None:
+            return []  # another process's watcher holds the lease
+        online_now = {a for a, (at, _) in beats.items() if now - at < limit}
+        events = []
+        for attempt_id in sorted(online_now ^ online_before):
+            at, room_key = beats.get(attempt_id, (now, None))
+            if room_key is None:
+                continue
+            came_back = attempt_id in online_now
+            data = {"attempt": attempt_id, "online": came_back, "at": at if came_back else at + limit}
+            events.append(data)
+            try:
+                socketio.emit("presence", data, namespace=NAMESPACE, to=room_channel(room_key))
+            except Exception:  # a console that misses one catches up on its next reload
+                log.exception("presence event failed")
+        self.remember_online(online_now)
+        return events
+
+
+@dataclass
+class _MemoryStore(_Store):
+    beats: dict[int, tuple[float, str]] = field(default_factory=dict)
+    notices: dict[str, int] = field(default_factory=dict)
+    online: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def beat(self, attempt_id: int, room_key: str, now: float) -> int:
+        with self.lock:
+            self.beats[attempt_id] = (now, room_key)
+            return self.notices.get(f"room:{room_key}", 0) + self.notices.get(f"attempt:{attempt_id}", 0)
+
+    def last_beats(self, attempt_ids: list[int]) -> dict[int, float]:
+        with self.lock:
+            return {a: self.beats[a][0] for a in attempt_ids if a in self.beats}
+
+    def bump(self, key: str) -> None:
+        with self.lock:
+            self.notices[key] = self.notices.get(key, 0) + 1
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.beats), set(self.online)
+
+    def remember_online(self, online: set[int]) -> None:
+        with self.lock:
+            self.online = online
+
+
+@dataclass
+class _RedisStore(_Store):
+    url: str = ""
+    prefix: str = ""
+
+    def __post_init__(self) -> None:
+        self.redis = redis.Redis.from_url(self.url, socket_timeout=2)
+        self.token = f"{id(self)}:{time.time()}"
+
+    def beat(self, attempt_id: int, room_key: str, now: float) -> int:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hset(self.prefix + "beats", attempt_id, f"{now}|{room_key}")
+        pipe.hmget(self.prefix + "notices", f"room:{room_key}", f"attempt:{attempt_id}")
+        notices = pipe.execute()[1]
+        return sum(int(n or 0) for n in notices)
+
+    def last_beats(self, attempt_ids: list[int]) -> dict[int, float]:
+        if not attempt_ids:
+            return {}
+        values = self.redis.hmget(self.prefix + "beats", attempt_ids)
+        return {a: float(v.split(b"|", 1)[0]) for a, v in zip(attempt_ids, values, strict=True) if v}
+
+    def bump(self, key: str) -> None:
+        self.redis.hincrby(self.prefix + "notices", key, 1)
+
+    def snapshot(self):
+        # One watcher across the workers: the lease outlives a sweep, the holder renews it.
+        lease = self.prefix + "watcher"
+        if not self.redis.set(lease, self.token, nx=True, px=3000) and self.redis.get(lease) != self.token.encode():
+            return None, set()
+        self.redis.pexpire(lease, 3000)
+        beats = {}
+        for key, value in self.redis.hgetall(self.prefix + "beats").items():
+            at, room_key = value.decode().split("|", 1)
+            beats[int(key)] = (float(at), room_key)
+        online = {int(a) for a in self.redis.smembers(self.prefix + "online")}
+        return beats, online
+
+    def remember_online(self, online: set[int]) -> None:
+        pipe = self.redis.pipeline()
+        pipe.delete(self.prefix + "online")
+        if online:
+            pipe.sadd(self.prefix + "online", *online)
+        pipe.execute()
+
+
+def _watch(app_ref, store_ref) -> None:
+    """The watcher thread: sweep once a second while the app and its store live."""
+    while True:
+        time.sleep(SWEEP_SECONDS)
+        app, store = app_ref(), store_ref()
+        if app is None or store is None or app.extensions.get("examsys_presence") is not store:
+            return
+        try:
+            with app.app_context():
+                store.sweep(time.time(), offline_after())
+        except Exception:
+            log.exception("presence sweep failed")
+        del app, store
