@@ -10,7 +10,7 @@ prepared attempts), spread over ``--rooms`` labs. The server is a real separate 
 other process simulates everything with asyncio:
 
 - one python-socketio AsyncClient per room, signed in as a proctor, watching its room on /proctor;
-- every candidate logs in (bench/exam_load.py's client), then beats ``POST /exam/beat`` every
+- every candidate logs in (bench/exam_load.py's client), then beats ``GET /exam/beat`` every
   ``--heartbeat`` seconds (the exam page's heartbeat; the page beats every
   EXAMSYS_EXAM_HEARTBEAT_SECONDS, 5 s by default, the issue asks for 1 s) and changes an answer
   every ``--save-every`` seconds, posting ``/exam/save`` the way static/js/exam.js does;

@@ -13,7 +13,7 @@ token, the way static/js/exam.js talks to the server:
 1. login: every candidate already has the login form open; at one instant all of them post
    it, then load the exam page and the paper (``/exam/state?paper=1``). Measured: time until
    every candidate has the paper, per-candidate p50/p99, and the login POST alone.
-2. saving: for ``--duration`` seconds each candidate beats ``POST /exam/beat`` every ``--beat``
+2. saving: for ``--duration`` seconds each candidate beats ``GET /exam/beat`` every ``--beat``
    seconds (the exam page's default, 5 s) and changes an answer every ``--cadence`` seconds (random phase; sequence numbers counting up; a change stays queued until
    acknowledged and is replayed after an error) and posts ``/exam/save``. Measured: save
    latency p50/p95/p99/max, errors, rate.
@@ -282,14 +282,14 @@ class Load:
             tick += cadence
 
     async def heartbeats(self, c: Candidate, stop: float, every: float, rng: random.Random) -> None:
-        """POST /exam/beat every ``every`` seconds until ``stop``, like static/js/exam.js."""
+        """GET /exam/beat every ``every`` seconds until ``stop``, like static/js/exam.js."""
         tick = time.perf_counter() + rng.uniform(0, every)
         while tick < stop:
             if (wait := tick - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
             started = time.perf_counter()
             try:
-                status, _ = await self.request(c, "POST", "/exam/beat")
+                status, _ = await self.request(c, "GET", "/exam/beat")
             except (aiohttp.ClientError, TimeoutError):
                 status = 0
             if status == 200:

@@ -12,6 +12,7 @@ from examsys.core import realtime
 from examsys.core.config import PROJECT_ROOT, load_config
 from examsys.core.db import configure_sqlite
 from examsys.core.extensions import api, babel, csrf, db, login_manager, migrate, socketio
+from examsys.modules.delivery import heartbeat
 from examsys.web import auth, i18n, plumbing
 from examsys.web.registry import SOCKET_NAMESPACES, register_blueprints
 
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_blueprints(app)
     configure_request_plumbing(app)
     configure_cli(app)
+    heartbeat.install(app)  # outermost: a beat skips every layer below
     return app
 
 

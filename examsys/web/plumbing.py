@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -31,9 +31,7 @@ def begin_write_transaction():
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another process wrote in between (MEASURED.md); waiting up front does not.
     """
-    if request.method in WRITE_METHODS and not getattr(
-        current_app.view_functions.get(request.endpoint), "examsys_no_write", False
-    ):
+    if request.method in WRITE_METHODS:
         lock_for_write(db.session)
 
 

@@ -448,8 +448,7 @@
     if (stopped || !state || state.status === "submitted") return;
     try {
       const response = await fetch(app.dataset.beatUrl, {
-        method: "POST",
-        headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        headers: { Accept: "application/json" },
         credentials: "same-origin",
         cache: "no-store",
       });

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from examsys.core import audit
 from examsys.core.db import db, utcnow
 from examsys.core.errors import DomainError, Problem
+from examsys.modules.banks.models import Paper
 from examsys.modules.delivery import events
 from examsys.modules.delivery.models import Attempt, AttemptStatus, RoomClock, SessionOptions
 from examsys.modules.scheduling.models import ExamSession, Placement, Room, Seat
@@ -82,6 +83,8 @@ class Timing:
     """An attempt's clock as plain values, read in one query (the autosave's hot path)."""
 
     attempt_id: int
+    placement_id: int
+    paper_hash: str
     session_id: int
     room_id: int
     seat: str
@@ -112,7 +115,7 @@ def timing_of(attempt_id: int) -> Timing | None:
         return None
     by_proctor = bool(row.start_by_proctor)
     return Timing(
-        attempt_id=attempt_id, session_id=row.session_id, room_id=row.room_id, seat=row.seat or "",
+        attempt_id=attempt_id, placement_id=row.placement_id, paper_hash=row.content_hash, session_id=row.session_id, room_id=row.room_id, seat=row.seat or "",
         status=AttemptStatus(row.status), client_token=row.client_token, item_order=row.item_order,
         last_seq=row.last_seq, started_at=row.started_at,
         start=row.opened_at if by_proctor else row.starts_at, duration_minutes=row.duration_minutes,
@@ -125,6 +128,8 @@ def timing_of(attempt_id: int) -> Timing | None:
 
 _TIMING = (
     sa.select(
+        Attempt.placement_id,
+        Paper.content_hash,
         Attempt.session_id,
         Placement.room_id,
         Seat.label.label("seat"),
@@ -147,6 +152,7 @@ _TIMING = (
     .select_from(Attempt)
     .join(Placement, Placement.id == Attempt.placement_id)
     .join(ExamSession, ExamSession.id == Attempt.session_id)
+    .join(Paper, Paper.id == Attempt.paper_id)
     .outerjoin(Seat, Seat.id == Placement.seat_id)
     .outerjoin(SessionOptions, SessionOptions.session_id == Attempt.session_id)
     .outerjoin(RoomClock, sa.and_(RoomClock.session_id == Attempt.session_id, RoomClock.room_id == Placement.room_id))

@@ -8,9 +8,9 @@ from flask import g, jsonify, redirect, render_template, request, session, url_f
 from flask_babel import gettext as _
 
 from examsys.core.db import db, lock_for_write, utcnow
-from examsys.core.errors import DomainError, Problem
+from examsys.core.errors import DomainError, NotFound, Problem
+from examsys.modules.delivery import clock, heartbeat, presence, saving, submission, util
 from examsys.modules.delivery import login as seat_login
-from examsys.modules.delivery import presence, saving, submission, util
 from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
 from examsys.modules.tickets import util as tickets_util
 from examsys.web.plumbing import keep_changes
@@ -41,12 +41,6 @@ def current_attempt():
     return g.attempt
 
 
-def no_write_lock(view):
-    """A POST that never writes to the database: it does not queue for SQLite's write lock."""
-    view.examsys_no_write = True
-    return view
-
-
 def login():
     if request.method == "POST":
         now = utcnow()
@@ -66,35 +60,33 @@ def login():
 
 
 def exam():
-    return render_template("delivery/exam.html", attempt=current_attempt(), beat_seconds=presence.heartbeat_seconds())
+    # The page is a shell: no database read (its /state call checks the token and loads the rest).
+    return render_template(
+        "delivery/exam.html",
+        attempt_id=g.attempt_id,
+        beat_seconds=presence.heartbeat_seconds(),
+        beat_url=request.script_root + heartbeat.PATH,
+    )
 
 
 def state():
     now = utcnow()
-    attempt = current_attempt()
-    if attempt.client_token != g.exam_token:
+    timing = clock.timing_of(g.attempt_id)  # plain values: the synchronised start reads this 600 times
+    if timing is None:
+        raise NotFound(_("考试记录不存在"))
+    if timing.client_token != g.exam_token:
         return jsonify({"code": 409, "reason": "superseded", "message": _("已在其他地方登录")}), 409
-    if attempt.status is AttemptStatus.PREPARED:
+    if timing.status is AttemptStatus.PREPARED and timing.start is not None and now >= timing.start:
         # The first poll after the start writes (begin). A GET's transaction is a deferred read,
         # which SQLite refuses to turn into a write once another request has written meanwhile
-        # ("database is locked" at once, whatever the busy timeout): end the guard's read and
-        # take the write lock first. Only this one poll per attempt does so.
+        # ("database is locked" at once, whatever the busy timeout): end the read and take the
+        # write lock first. Only this one poll per attempt does so.
         db.session.rollback()
         lock_for_write(db.session)
         now = utcnow()
-    seat_login.begin(attempt, now)
-    return jsonify(util.state(attempt, now, with_paper=request.args.get("paper") == "1"))
-
-
-@no_write_lock
-def beat():
-    """The page's heartbeat: presence only (no database), answered with the candidate's notice number."""
-    room = session.get("exam_room", "")
-    if room.count(":") != 1:  # a login from before heartbeats: find the room once
-        attempt = current_attempt()
-        room = session["exam_room"] = f"{attempt.session_id}:{attempt.placement.room_id}"
-    session_id, room_id = (int(part) for part in room.split(":"))
-    return jsonify({"notice": presence.beat(g.attempt_id, session_id, room_id)})
+        timing = seat_login.open_paper(clock.timing_of(g.attempt_id), now)
+    with_paper = request.args.get("paper") == "1"
+    return jsonify(util.state(g.attempt_id, now, with_paper=with_paper, timing=timing))
 
 
 def save():

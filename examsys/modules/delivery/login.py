@@ -8,6 +8,7 @@ browser's saves are refused from then on, and the proctor sees a second-login al
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from examsys.core.timezone import to_local
 from examsys.modules.delivery import clock, events
 from examsys.modules.delivery.models import Attempt, AttemptEvent, AttemptStatus, EventKind
 from examsys.modules.people.models import IdentityDocument
+from examsys.modules.registration.models import Application
 from examsys.modules.scheduling.models import Placement, Seat
 
 LOGIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -36,10 +38,15 @@ def seat_binding() -> bool:
 
 def _id_matches(placement: Placement, id_number: str) -> bool:
     wanted = id_number.strip().upper()
-    numbers = db.session.scalars(
-        sa.select(IdentityDocument.number).where(IdentityDocument.person_id == placement.application.person_id)
-    )
+    numbers = db.session.scalars(_NUMBERS, {"application_id": placement.application_id})
     return bool(wanted) and any(n.upper() == wanted for n in numbers)
+
+
+_NUMBERS = (
+    sa.select(IdentityDocument.number)
+    .join(Application, Application.person_id == IdentityDocument.person_id)
+    .where(Application.id == sa.bindparam("application_id"))
+)
 
 
 def _seat_problem(placement: Placement, client_ip: str) -> str | None:
@@ -90,17 +97,31 @@ def login(placement: Placement, id_number: str, client_ip: str, now: datetime | 
     return attempt, token
 
 
-def begin(attempt: Attempt, now: datetime | None = None) -> bool:
+def begin(attempt: Attempt, now: datetime | None = None, timing: clock.Timing | None = None) -> bool:
     """Open the paper once the room is open (or the scheduled start has come); True when it is open."""
-    now = now or utcnow()
-    timing = clock.timing_of(attempt.id)  # one read: every candidate's first poll at the start comes here
-    if timing.start is None or now < timing.start:
-        return False
-    if attempt.status is AttemptStatus.PREPARED:
-        attempt.status, attempt.started_at = AttemptStatus.IN_PROGRESS, now
-        attempt.deadline_at = None if timing.paused else timing.deadline(now)
-        events.seat_started(timing, now)
-    return attempt.status is AttemptStatus.IN_PROGRESS
+    timing = open_paper(timing or clock.timing_of(attempt.id), now or utcnow())
+    db.session.expire(attempt, ["status", "started_at", "deadline_at"])
+    return timing.status is AttemptStatus.IN_PROGRESS
+
+
+def open_paper(timing: clock.Timing, now: datetime) -> clock.Timing:
+    """Start a prepared attempt whose paper is open; returns its clock as it now stands.
+
+    One guarded statement: every candidate's first poll at the synchronised start comes here.
+    """
+    if timing.status is not AttemptStatus.PREPARED or timing.start is None or now < timing.start:
+        return timing
+    deadline = None if timing.paused else timing.deadline(now)
+    db.session.execute(_START, {"attempt_id": timing.attempt_id, "now": now, "deadline": deadline})
+    events.seat_started(timing, now)
+    return dataclasses.replace(timing, status=AttemptStatus.IN_PROGRESS, started_at=now)
+
+
+_START = (
+    sa.update(Attempt)
+    .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.status == AttemptStatus.PREPARED)
+    .values(status=AttemptStatus.IN_PROGRESS, started_at=sa.bindparam("now"), deadline_at=sa.bindparam("deadline"))
+)
 
 
 def record_signal(attempt: Attempt, token: str, kind: EventKind, detail: str = "", now: datetime | None = None) -> None:

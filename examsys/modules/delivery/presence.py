@@ -1,6 +1,7 @@
 """Heartbeats and notices: which exam pages are alive, and which must fetch their state now.
 
-The exam page beats every ``EXAM_HEARTBEAT_SECONDS`` (``POST /exam/beat``). A beat is only a
+The exam page beats every ``EXAM_HEARTBEAT_SECONDS`` (``GET /exam/beat``, answered by
+delivery.heartbeat in front of Flask). A beat is only a
 timestamp, kept out of the database: in this process's memory, or in Redis when
 ``EXAMSYS_REDIS_URL`` is set so that every worker sees every beat. A watcher thread in each web
 process compares the beats with ``EXAM_OFFLINE_SECONDS`` once a second and tells the room's
@@ -32,19 +33,21 @@ NAMESPACE = "/proctor"
 SWEEP_SECONDS = 1.0
 
 
-def heartbeat_seconds() -> float:
-    return float(current_app.config.get("EXAM_HEARTBEAT_SECONDS", 5))
+def heartbeat_seconds(app: Flask | None = None) -> float:
+    return float((app or current_app).config.get("EXAM_HEARTBEAT_SECONDS", 5))
 
 
-def offline_after() -> float:
+def offline_after(app: Flask | None = None) -> float:
     """Seconds without a heartbeat after which a seat counts as offline."""
-    return float(current_app.config.get("EXAM_OFFLINE_SECONDS", 3 * heartbeat_seconds()))
+    app = app or current_app
+    return float(app.config.get("EXAM_OFFLINE_SECONDS", 3 * heartbeat_seconds(app)))
 
 
-def beat(attempt_id: int, session_id: int, room_id: int, now: float | None = None) -> int:
+def beat(attempt_id: int, session_id: int, room_id: int, now: float | None = None, app: Flask | None = None) -> int:
     """The candidate's page is alive at its seat; returns the candidate's notice number."""
-    store = _store()
-    store.start_watcher(current_app._get_current_object())
+    app = app or current_app._get_current_object()
+    store = _store(app)
+    store.start_watcher(app)
     return store.beat(attempt_id, f"{session_id}:{room_id}", time.time() if now is None else now)
 
 
@@ -70,8 +73,8 @@ def room_channel(room_key: str) -> str:
 # --------------------------------------------------------------------------- the stores
 
 
-def _store() -> _Store:
-    app = current_app
+def _store(app: Flask | None = None) -> _Store:
+    app = app or current_app
     store = app.extensions.get("examsys_presence")
     if store is None:
         url = app.config.get("REDIS_URL")

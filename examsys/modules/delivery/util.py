@@ -46,6 +46,7 @@ def placement_for_login(id_number: str, now: datetime) -> Placement:
         .where(sa.func.upper(IdentityDocument.number) == wanted, ExamSession.kind == SessionKind.THEORY,
                ExamSession.starts_at <= now + WINDOW_BEFORE, ExamSession.starts_at >= now - WINDOW_AFTER)
         .order_by(ExamSession.starts_at)
+        .options(joinedload(Placement.seat), joinedload(Placement.session))  # the login reads both
     ).all()  # fmt: skip
     if not rows:
         message = _("没有找到你此时段的理论考试，请核对证件号码或咨询监考员")
@@ -53,47 +54,69 @@ def placement_for_login(id_number: str, now: datetime) -> Placement:
     return rows[0]
 
 
-def state(attempt: Attempt, now: datetime, with_paper: bool) -> dict:
+def state(attempt: Attempt | int, now: datetime, with_paper: bool, timing: clock.Timing | None = None) -> dict:
     """Everything the exam page needs, as plain JSON (never the keys). Plain-row reads: every
     candidate asks for it at the synchronised start."""
-    timing = clock.timing_of(attempt.id)
-    who = db.session.execute(_WHO, {"placement_id": attempt.placement_id}).one()
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
+    timing = timing or clock.timing_of(attempt_id)
+    who = db.session.execute(_WHO, {"placement_id": timing.placement_id}).one()
     deadline = timing.deadline(now)
     data = {
         "now": now.isoformat(),
-        "status": attempt.status.value,
-        "open": attempt.status is AttemptStatus.IN_PROGRESS,
+        "status": timing.status.value,
+        "open": timing.status is AttemptStatus.IN_PROGRESS,
         "paused": timing.paused,
         "remaining": None if deadline is None else max(0, int((deadline - now).total_seconds())),
         "starts_at": (timing.start or who.starts_at).isoformat(),
         "duration_minutes": timing.duration_minutes,
         "earliest_submit_minutes": timing.earliest_submit_minutes,
-        "last_seq": attempt.last_seq,
+        "last_seq": timing.last_seq,
         "candidate": {"name": who.name, "room": who.room, "seat": timing.seat, "session": who.session},
     }  # fmt: skip
     data["messages"] = [{"id": m.id, "body": m.body, "at": m.sent_at.isoformat()}  # the proctor's broadcasts
                         for m in proctoring_util.room_messages(timing.session_id, timing.room_id, limit=3)]  # fmt: skip
-    if with_paper and attempt.status is AttemptStatus.IN_PROGRESS:
-        data["items"] = _items(timing.item_order)
+    if with_paper and timing.status is AttemptStatus.IN_PROGRESS:
+        data["items"] = _items(timing)
         data["answers"] = {
             str(item_id): {"choice": choice, "flagged": flagged, "seq": seq}
-            for item_id, choice, flagged, seq in db.session.execute(_ANSWERS, {"attempt_id": attempt.id})
+            for item_id, choice, flagged, seq in db.session.execute(_ANSWERS, {"attempt_id": attempt_id})
         }
-    if attempt.status is AttemptStatus.SUBMITTED:
-        data.update(options.result_view(attempt))
+    if timing.status is AttemptStatus.SUBMITTED:
+        data.update(options.result_view(get_attempt(attempt_id) if isinstance(attempt, int) else attempt))
     return data
 
 
-def _items(item_order: list) -> list[dict]:
+def _items(timing: clock.Timing) -> list[dict]:
     """The paper as this candidate sees it: their item order and option order (no keys)."""
-    rows = {row.id: row for row in db.session.execute(_PAPER, {"ids": [item_id for item_id, _ in item_order]})}
+    content = _paper_content(timing.paper_hash, tuple(sorted(item_id for item_id, _ in timing.item_order)))
     items = []
-    for number, (item_id, labels) in enumerate(item_order, start=1):
-        row = rows[item_id]
-        text = {o["label"]: o.get("text", "") for o in row.options}
-        items.append({"id": item_id, "number": number, "qtype": row.qtype, "points": str(row.points),
-                      "stem": row.stem, "options": [{"label": lb, "text": text[lb]} for lb in labels]})  # fmt: skip
+    for number, (item_id, labels) in enumerate(timing.item_order, start=1):
+        qtype, points, stem, text = content[item_id]
+        items.append({"id": item_id, "number": number, "qtype": qtype, "points": points, "stem": stem,
+                      "options": [{"label": lb, "text": text[lb]} for lb in labels]})  # fmt: skip
     return items
+
+
+_CONTENT: dict[tuple[str, tuple[int, ...]], dict] = {}
+
+
+def _paper_content(paper_hash: str, item_ids: tuple[int, ...]) -> dict[int, tuple]:
+    """A sealed paper's items, read once per process: every candidate of a form shows the same.
+
+    Keyed by the paper's content hash (the seal) and its item ids, so a different paper - or
+    the same ids in another database - never matches; the seal means the content cannot change.
+    """
+    key = (paper_hash, item_ids)
+    found = _CONTENT.get(key)
+    if found is None:
+        found = {
+            row.id: (row.qtype, str(row.points), row.stem, {o["label"]: o.get("text", "") for o in row.options})
+            for row in db.session.execute(_PAPER, {"ids": list(item_ids)})
+        }
+        if len(_CONTENT) >= 256:  # forms of the sittings running now; older ones drop out
+            _CONTENT.clear()
+        _CONTENT[key] = found
+    return found
 
 
 _WHO = (
