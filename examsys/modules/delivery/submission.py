@@ -31,11 +31,9 @@ def submit(attempt: Attempt, by: SubmittedBy, now: datetime | None = None) -> At
     if attempt.status is AttemptStatus.PREPARED:
         raise DomainError(_("考生尚未开始作答"), status=409)
     if by is SubmittedBy.CANDIDATE:
-        start = clock.start_of(attempt.session, clock.clock_of(attempt))
-        earliest = start + timedelta(minutes=clock.options(attempt.session).earliest_submit_minutes)
-        if now < earliest:
-            raise DomainError(_("开考 %(n)d 分钟后才能交卷", n=clock.options(attempt.session).earliest_submit_minutes),
-                              status=409)  # fmt: skip
+        timing = clock.timing_of(attempt.id)  # one read of the start and the setting
+        if now < timing.start + timedelta(minutes=timing.earliest_submit_minutes):
+            raise DomainError(_("开考 %(n)d 分钟后才能交卷", n=timing.earliest_submit_minutes), status=409)
     score_attempt(attempt)
     attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
     attempt.deadline_at = None
