@@ -32,9 +32,15 @@ migrate: venv translations
 demo: migrate
 	$(FLASK) demo load
 
-# The web app plus the one scheduler process (deadline hand-in); stopping make stops both.
+# The web app (gunicorn, one process: SQLite has one writer, and the consoles' Socket.IO rooms
+# live in the process unless EXAMSYS_REDIS_URL is set; each open console's websocket holds one
+# of the WEB_THREADS threads) plus the one scheduler process (deadline hand-in); stopping make
+# stops both.
+WEB_THREADS ?= 40
 serve:
-	$(FLASK) scheduler run & SCHED=$$!; trap "kill $$SCHED" EXIT INT TERM; $(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) scheduler run & SCHED=$$!; trap "kill $$SCHED" EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 1 --worker-class gthread --threads $(WEB_THREADS) \
+	  --worker-connections 10000 --backlog 8192 --keep-alive 30 --timeout 120 examsys.wsgi:app
 
 run: system-deps venv translations migrate demo serve
 

@@ -144,7 +144,7 @@ def spawn_server(url: str, port: int, instance: Path, *, redis_url: str | None =
         env["EXAMSYS_EXAM_OFFLINE_SECONDS"] = str(3 * heartbeat)
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", "10000",
-               "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys:create_app()"]  # fmt: skip
+               "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys.wsgi:app"]  # fmt: skip
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 

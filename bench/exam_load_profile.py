@@ -16,9 +16,8 @@ from pyinstrument import Profiler
 from pyinstrument.renderers import HTMLRenderer
 from pyinstrument.session import Session
 
-from examsys import create_app
+from examsys.wsgi import app as _app
 
-_app = create_app()
 _sessions: list[Session] = []
 _lock = threading.Lock()
 

@@ -23,9 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column
 
-from examsys.core.db import Base, db, lock_for_write, utcnow
+from examsys.core.db import Base, db, lock_for_write, plain, utcnow
 
 GENESIS = "0" * 64
 
@@ -136,16 +136,15 @@ def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def _head() -> AuditHead:
-    session = db.session
-    lock_for_write(session)
-    stmt = sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(stmt).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
-    return head
+_HEAD = sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+_FIRST_HEAD = sa.insert(AuditHead.__table__).values(id=1, last_seq=0, last_hash=GENESIS)
+_MOVE_HEAD = (
+    sa.update(AuditHead.__table__)
+    .where(AuditHead.__table__.c.id == 1)
+    .values(last_seq=sa.bindparam("new_seq"), last_hash=sa.bindparam("new_hash"))
+)
+_APPEND = sa.insert(AuditEntry.__table__)
+_ENTRY_FIELDS = tuple(c.key for c in AuditEntry.__table__.c if c.key != "id")
 
 
 def record(
@@ -157,15 +156,27 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry for ``action`` on ``obj`` in the current transaction (flushes)."""
+    """Append one entry for ``action`` on ``obj`` in the current transaction; returns it, stored.
+
+    Plain statements on the session's connection: every login and hand-in of a sitting comes
+    here, and the head row stays locked from here to commit (on PostgreSQL), so this is kept
+    short. The ORM never holds the head, so it can never hold a stale copy of it either.
+    """
     if obj is not None:
         db.session.flush()  # so a new object has its id
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     actor_id, actor_label = current_actor()
-    head = _head()
+    lock_for_write(db.session)
+    connection = plain()
+    head = connection.execute(_HEAD).first()
+    if head is None:
+        connection.execute(_FIRST_HEAD)
+        last_seq, last_hash = 0, GENESIS
+    else:
+        last_seq, last_hash = head
     entry = AuditEntry(
-        seq=head.last_seq + 1,
+        seq=last_seq + 1,
         created_at=utcnow(),
         actor_id=actor_id,
         actor_label=actor_label,
@@ -174,12 +185,14 @@ def record(
         object_id=None if object_id is None else str(object_id),
         before=_dump(before),
         after=_dump(after),
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     entry.hash = entry.compute_hash()
-    head.last_seq, head.last_hash = entry.seq, entry.hash
-    db.session.add(entry)
-    db.session.flush()
+    inserted = connection.execute(_APPEND, {name: getattr(entry, name) for name in _ENTRY_FIELDS})
+    connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
+    entry.id = inserted.inserted_primary_key[0]
+    make_transient_to_detached(entry)
+    db.session.add(entry)  # persistent, as if the ORM had inserted it (its own edits are refused)
     return entry
 
 
@@ -202,7 +215,7 @@ def verify_chain(batch: int = 5000) -> ChainProblem | None:
         if problem:
             return problem
         expected_seq, prev_hash = entry.seq + 1, entry.hash
-    head = db.session.get(AuditHead, 1)
+    head = db.session.get(AuditHead, 1, populate_existing=True)
     last_seq = head.last_seq if head else 0
     if last_seq != expected_seq - 1 or (head and head.last_hash != prev_hash):
         return ChainProblem(

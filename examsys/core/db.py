@@ -157,6 +157,36 @@ def lock_for_write(session) -> None:
             raise
 
 
+def write_after_read(session) -> None:
+    """End this transaction's reads and take the write lock (SQLite; a no-op elsewhere).
+
+    For requests that read first and write only if the reads allow: a deferred read cannot
+    become a write once another connection has written ("database is locked" at once, whatever
+    the busy timeout), and taking the lock before the reads would hold it for the whole
+    request. Nothing may have been written yet; what was read may be a moment old, so the
+    writes must be guarded (``UPDATE ... WHERE``) against what matters.
+    """
+    session = session() if isinstance(session, scoped_session) else session
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.rollback()
+    lock_for_write(session)
+
+
+def plain() -> sa.Connection:
+    """The request's connection, for the hot paths' plain statements (autosave, state, login).
+
+    ``db.session.execute`` runs every statement through the ORM (autoflush, ORM result
+    loading, synchronising updates with loaded objects), which costs several times the
+    statement itself. The connection is the session's own, so the statement belongs to the
+    session's transaction, and pending changes are flushed first as autoflush would (nearly
+    free when there are none, as on the hot paths). Callers expire loaded objects that a plain
+    update changed.
+    """
+    db.session.flush()
+    return db.session.connection()
+
+
 def enum_type(enum_cls, name: str, length: int = 32) -> sa.Enum:
     """Store an enum by its value as a VARCHAR with a named CHECK constraint."""
     return sa.Enum(

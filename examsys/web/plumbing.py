@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -25,13 +25,23 @@ def keep_changes() -> None:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def writes_late(view):
+    """Mark a view that takes the write lock itself, after its reads (``db.write_after_read``).
+
+    For the hottest writes (autosave), so that SQLite's one writer is held for the writes only.
+    """
+    view.writes_late = True
+    return view
+
+
 def begin_write_transaction():
     """On SQLite, a request that may write takes the write lock before its first read.
 
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another process wrote in between (MEASURED.md); waiting up front does not.
     """
-    if request.method in WRITE_METHODS:
+    if request.method in WRITE_METHODS and not getattr(current_app.view_functions.get(request.endpoint),
+                                                       "writes_late", False):  # fmt: skip
         lock_for_write(db.session)
 
 

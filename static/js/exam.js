@@ -4,6 +4,9 @@
  * server acknowledges it, so a reload, a network cut or a browser crash loses nothing: the
  * page replays whatever is still unacknowledged. The countdown follows the server's clock
  * (remaining seconds from /state, resynchronised every 30 s), never the machine's.
+ *
+ * The login form is part of this page: its answer carries the state with the paper, so at the
+ * synchronised start each machine makes one request, and the page never reloads in between.
  */
 (function () {
   "use strict";
@@ -11,12 +14,13 @@
   if (!app) return;
   const T = JSON.parse(document.getElementById("exam-text").textContent);
   const csrf = document.querySelector("meta[name=csrf-token]").content;
-  const KEY = "exam:" + app.dataset.attempt + ":";
+  let KEY = null; // "exam:<attempt>:" once logged in
   const $ = (id) => document.getElementById(id);
   const fmt = (text, args) => text.replace(/\{(\w+)\}/g, (_, k) => String(args[k]));
 
   const store = {
     get(name, fallback) {
+      if (!KEY) return fallback;
       try {
         const value = localStorage.getItem(KEY + name);
         return value === null ? fallback : JSON.parse(value);
@@ -25,6 +29,7 @@
       }
     },
     set(name, value) {
+      if (!KEY) return;
       try {
         localStorage.setItem(KEY + name, JSON.stringify(value));
       } catch (e) {
@@ -39,10 +44,10 @@
   let state = null;
   let items = [];
   let answers = {}; // item id -> {choice, flagged, seq}
-  let pending = store.get("pending", {}); // item id -> change not yet acknowledged
-  let seq = store.get("seq", 0);
-  let index = store.get("index", 0);
-  let mode = store.get("mode", "one");
+  let pending = {}; // item id -> change not yet acknowledged (kept in localStorage too)
+  let seq = 0;
+  let index = 0;
+  let mode = "one";
   let syncedAt = 0; // performance.now() when `state.remaining` was read
   let stopped = false;
   let sending = false;
@@ -67,7 +72,7 @@
   }
 
   function show(section) {
-    ["lobby", "paper", "summary", "done", "stopped"].forEach((id) => ($(id).hidden = id !== section));
+    ["login", "lobby", "paper", "summary", "done", "stopped"].forEach((id) => ($(id).hidden = id !== section));
   }
 
   function stop(title, text) {
@@ -96,7 +101,11 @@
       stop(T.superseded, "");
       return;
     }
-    state = result.data;
+    return apply(result.data);
+  }
+
+  function apply(data) {
+    state = data;
     syncedAt = performance.now();
     showMessages(state.messages || []);
     seq = Math.max(seq, state.last_seq || 0);
@@ -212,6 +221,7 @@
     }
     sending = false;
     if (result && result.status === 200) {
+      heard(result.data); // a save is also a heartbeat
       const ack = result.data.ack;
       for (const [key, c] of Object.entries(pending)) {
         if (c.seq <= ack) {
@@ -375,7 +385,7 @@
   // ------------------------------------------------------------------ signals and keys
 
   function signal(kind, detail) {
-    if (stopped) return;
+    if (stopped || !KEY) return;
     fetch(app.dataset.signalUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -393,8 +403,6 @@
       signal(kind === "cut" ? "copy" : kind);
     }),
   );
-  const nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  if (nav && nav.type === "reload") signal("reload");
 
   document.addEventListener("keydown", (event) => {
     if ($("paper").hidden || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -443,9 +451,21 @@
 
   // The heartbeat: the console sees this seat online; a changed notice number means a proctor
   // did something this page must show now (a broadcast, a pause, extra time, the end).
+  // A save answered within the interval stands in for the beat (the server counts it as one).
   let notice = null;
+  let lastContact = -Infinity; // performance.now() of the last answered beat or save
+  const beatMs = Math.max(1, Number(app.dataset.beatSeconds) || 5) * 1000;
+
+  function heard(data) {
+    lastContact = performance.now();
+    if (data.notice === undefined || data.notice === null) return;
+    if (notice !== null && data.notice !== notice) sync();
+    notice = data.notice;
+  }
+
   async function beat() {
     if (stopped || !state || state.status === "submitted") return;
+    if (performance.now() - lastContact < beatMs - 500) return;
     try {
       const response = await fetch(app.dataset.beatUrl, {
         headers: { Accept: "application/json" },
@@ -456,19 +476,68 @@
         if (response.status === 401 || response.status === 409) sync();
         return;
       }
-      const data = await response.json();
-      if (notice !== null && data.notice !== notice) sync();
-      notice = data.notice;
+      heard(await response.json());
     } catch (e) {
       /* no network: the next beat tries again; unsaved answers stay queued meanwhile */
     }
   }
 
-  updateSaveState();
-  sync().then(beat);
-  setInterval(beat, Math.max(1, Number(app.dataset.beatSeconds) || 5) * 1000);
-  setInterval(tick, 1000);
-  // Poll with a little jitter so 600 machines do not ask in the same second.
-  setInterval(sync, 30000 + Math.floor(Math.random() * 5000));
-  setInterval(() => state && !state.open && sync(), 5000 + Math.floor(Math.random() * 2000));
+  // ------------------------------------------------------------------ login and start
+
+  function start(attemptId, first) {
+    app.dataset.attempt = String(attemptId);
+    KEY = "exam:" + attemptId + ":";
+    pending = store.get("pending", {}); // replayed below: unsent before a reload or a crash
+    seq = store.get("seq", 0);
+    index = store.get("index", 0);
+    mode = store.get("mode", "one");
+    updateSaveState();
+    Promise.resolve(first ? apply(first) : sync()).then(beat);
+    setInterval(beat, beatMs);
+    setInterval(tick, 1000);
+    // Poll with a little jitter so 600 machines do not ask in the same second.
+    setInterval(sync, 30000 + Math.floor(Math.random() * 5000));
+    setInterval(() => state && !state.open && sync(), 5000 + Math.floor(Math.random() * 2000));
+  }
+
+  async function login(event) {
+    event.preventDefault();
+    const form = $("login-form");
+    const button = form.querySelector("button[type=submit]");
+    const error = $("login-error");
+    error.hidden = true;
+    button.disabled = true;
+    let response = null;
+    let data = {};
+    try {
+      response = await fetch(app.dataset.loginUrl, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      data = await response.json();
+    } catch (e) {
+      /* no answer, or not JSON: said below */
+    }
+    button.disabled = false;
+    if (!response || !response.ok || !data.attempt) {
+      error.textContent = response ? data.message || T.login_failed : T.network;
+      error.hidden = false;
+      const field = (data.errors || []).map((p) => p.field).find((f) => f && form.elements[f]);
+      if (field) form.elements[field].focus();
+      return;
+    }
+    history.replaceState(null, "", app.dataset.examUrl); // a reload now reopens the exam, not the form
+    start(data.attempt, data.state);
+  }
+
+  if (app.dataset.attempt) {
+    const nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    start(app.dataset.attempt);
+    if (nav && nav.type === "reload") signal("reload");
+  } else {
+    $("login-form").addEventListener("submit", login);
+  }
 })();

@@ -19,7 +19,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from examsys.core import audit
-from examsys.core.db import db, utcnow
+from examsys.core.db import db, plain, utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.banks.models import Paper
 from examsys.modules.delivery import events
@@ -84,6 +84,7 @@ class Timing:
 
     attempt_id: int
     placement_id: int
+    paper_id: int
     paper_hash: str
     session_id: int
     room_id: int
@@ -96,6 +97,7 @@ class Timing:
     start: datetime | None
     duration_minutes: int
     earliest_submit_minutes: int
+    partial_credit: bool
     extra_seconds: int
     attempt_pauses: tuple[int, datetime | None]
     room_pauses: tuple[int, datetime | None]
@@ -110,17 +112,17 @@ class Timing:
 
 
 def timing_of(attempt_id: int) -> Timing | None:
-    row = db.session.execute(_TIMING, {"attempt_id": attempt_id}).one_or_none()
+    row = plain().execute(_TIMING, {"attempt_id": attempt_id}).one_or_none()
     if row is None:
         return None
     by_proctor = bool(row.start_by_proctor)
     return Timing(
-        attempt_id=attempt_id, placement_id=row.placement_id, paper_hash=row.content_hash, session_id=row.session_id, room_id=row.room_id, seat=row.seat or "",
+        attempt_id=attempt_id, placement_id=row.placement_id, paper_id=row.paper_id, paper_hash=row.content_hash, session_id=row.session_id, room_id=row.room_id, seat=row.seat or "",
         status=AttemptStatus(row.status), client_token=row.client_token, item_order=row.item_order,
         last_seq=row.last_seq, started_at=row.started_at,
         start=row.opened_at if by_proctor else row.starts_at, duration_minutes=row.duration_minutes,
         earliest_submit_minutes=earliest_submit_default() if row.earliest_submit_minutes is None
-        else row.earliest_submit_minutes,
+        else row.earliest_submit_minutes, partial_credit=bool(row.partial_credit),
         extra_seconds=row.extra_seconds, attempt_pauses=(row.paused_seconds, row.paused_at),
         room_pauses=(row.room_paused_seconds or 0, row.room_paused_at),
     )  # fmt: skip
@@ -129,6 +131,7 @@ def timing_of(attempt_id: int) -> Timing | None:
 _TIMING = (
     sa.select(
         Attempt.placement_id,
+        Attempt.paper_id,
         Paper.content_hash,
         Attempt.session_id,
         Placement.room_id,
@@ -145,6 +148,7 @@ _TIMING = (
         ExamSession.duration_minutes,
         SessionOptions.start_by_proctor,
         SessionOptions.earliest_submit_minutes,
+        SessionOptions.partial_credit,
         RoomClock.opened_at,
         RoomClock.paused_seconds.label("room_paused_seconds"),
         RoomClock.paused_at.label("room_paused_at"),

@@ -7,13 +7,13 @@ import functools
 from flask import g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from examsys.core.db import db, lock_for_write, utcnow
-from examsys.core.errors import DomainError, NotFound, Problem
+from examsys.core.db import db, utcnow, write_after_read
+from examsys.core.errors import DomainError, NotFound
 from examsys.modules.delivery import clock, heartbeat, presence, saving, submission, util
 from examsys.modules.delivery import login as seat_login
 from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
-from examsys.modules.tickets import util as tickets_util
-from examsys.web.plumbing import keep_changes
+from examsys.web.auth import wants_json
+from examsys.web.plumbing import keep_changes, render_error, writes_late
 
 SIGNALS = {EventKind.BLUR, EventKind.HIDDEN, EventKind.COPY, EventKind.PASTE, EventKind.RELOAD}
 
@@ -42,31 +42,31 @@ def current_attempt():
 
 
 def login():
-    if request.method == "POST":
-        now = utcnow()
-        placement = util.placement_for_login(request.form.get("id_number", ""), now)
-        ticket = request.form.get("ticket_no", "").strip()
-        if not ticket:
-            raise DomainError(_("请填写准考证号"), [Problem(_("请填写准考证号"), field="ticket_no")])
-        if tickets_util.ticket_matches(placement.application_id, ticket) is False:
-            raise DomainError(
-                _("准考证号或证件号码不正确"), [Problem(_("准考证号或证件号码不正确"), field="ticket_no")]
-            )
-        attempt, token = seat_login.login(placement, request.form.get("id_number", ""), request.remote_addr or "", now)
-        session["exam_attempt"], session["exam_token"] = attempt.id, token
-        session["exam_room"] = f"{attempt.session_id}:{placement.room_id}"  # the heartbeat's room, no query
-        return redirect(url_for("delivery.exam"))
-    return render_template("delivery/login.html")
+    """The login form. From the exam page's script (JSON) the answer carries the page's state
+    with the paper, so the synchronised start costs one request per candidate."""
+    if request.method == "GET":
+        return render_template("delivery/exam.html", attempt_id="", **_page_settings())
+    as_json = wants_json()
+    try:
+        signed = seat_login.sign_in(request.form.get("ticket_no", ""), request.form.get("id_number", ""),
+                                    request.remote_addr or "", utcnow(), with_state=as_json)  # fmt: skip
+    except seat_login.SeatRefused as refused:
+        keep_changes()  # the attempt at the wrong machine is an integrity signal the proctor must see
+        return render_error(refused.status, str(refused), refused.problems)
+    session["exam_attempt"], session["exam_token"] = signed.attempt_id, signed.token
+    session["exam_room"] = f"{signed.session_id}:{signed.room_id}"  # the heartbeat's room, no query
+    if as_json:
+        return jsonify({"attempt": signed.attempt_id, "state": signed.state})
+    return redirect(url_for("delivery.exam"))
 
 
 def exam():
     # The page is a shell: no database read (its /state call checks the token and loads the rest).
-    return render_template(
-        "delivery/exam.html",
-        attempt_id=g.attempt_id,
-        beat_seconds=presence.heartbeat_seconds(),
-        beat_url=request.script_root + heartbeat.PATH,
-    )
+    return render_template("delivery/exam.html", attempt_id=g.attempt_id, **_page_settings())
+
+
+def _page_settings() -> dict:
+    return {"beat_seconds": presence.heartbeat_seconds(), "beat_url": request.script_root + heartbeat.PATH}
 
 
 def state():
@@ -81,14 +81,14 @@ def state():
         # which SQLite refuses to turn into a write once another request has written meanwhile
         # ("database is locked" at once, whatever the busy timeout): end the read and take the
         # write lock first. Only this one poll per attempt does so.
-        db.session.rollback()
-        lock_for_write(db.session)
+        write_after_read(db.session)
         now = utcnow()
         timing = seat_login.open_paper(clock.timing_of(g.attempt_id), now)
     with_paper = request.args.get("paper") == "1"
     return jsonify(util.state(g.attempt_id, now, with_paper=with_paper, timing=timing))
 
 
+@writes_late
 def save():
     body = request.get_json(silent=True) or {}
     try:
@@ -100,18 +100,21 @@ def save():
         ]
     except (KeyError, TypeError, ValueError) as exc:
         raise DomainError(_("答案格式有误")) from exc
+    # The clock is read before the write lock is taken, which is then held for two statements.
+    timing = clock.timing_of(g.attempt_id)
+    write_after_read(db.session)
     try:
-        ack = saving.save(g.attempt_id, g.exam_token, changes)
+        ack = saving.save(g.attempt_id, g.exam_token, changes, timing=timing)
     except saving.SaveRefused as refused:
         keep_changes()  # the late-save record stays even though the save is refused
         return jsonify({"code": 409, "reason": refused.reason, "message": str(refused)}), 409
-    return jsonify({"ack": ack})
+    # A save is also a heartbeat: the page skips its next beat, and learns the notice number here.
+    return jsonify({"ack": ack, "notice": presence.beat_in_room(g.attempt_id, session.get("exam_room", ""))})
 
 
 def submit():
-    saving.check_client(current_attempt(), g.exam_token)
-    attempt = submission.submit(current_attempt(), SubmittedBy.CANDIDATE)
-    return jsonify({"status": attempt.status.value})
+    status = submission.submit(g.attempt_id, SubmittedBy.CANDIDATE, token=g.exam_token)
+    return jsonify({"status": status.value})
 
 
 def signal():

@@ -11,7 +11,7 @@ from flask import current_app
 from examsys.core.db import db
 from examsys.core.realtime import call_after_commit, emit_after_commit
 from examsys.modules.delivery import presence
-from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent
+from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus
 
 if TYPE_CHECKING:
     from examsys.modules.delivery.clock import Timing
@@ -56,10 +56,24 @@ def seat_changed(attempt: Attempt, now: datetime) -> None:
         attempt.id, seat, attempt.status.value, answered, attempt.last_seq, attempt.paused_at is not None, now, saved_at))  # fmt: skip
 
 
+def seat_logged_in(row, now: datetime) -> None:
+    """The seat event of a login, from the login's own row (see login._LOGIN_ROW)."""
+    room_event(row.session_id, row.room_id, "seat", _seat(
+        row.attempt_id, row.seat or "", AttemptStatus(row.status).value, row.answered, row.last_seq,
+        row.paused_at is not None, now, row.saved_at))  # fmt: skip
+
+
 def seat_saved(timing: Timing, last_seq: int, answered: int, now: datetime) -> None:
     """The seat event of an autosave, from the values the save already holds (no further reads)."""
     room_event(timing.session_id, timing.room_id, "seat",
                _seat(timing.attempt_id, timing.seat, "in_progress", answered, last_seq, False, now, now))  # fmt: skip
+
+
+def seat_submitted(timing: Timing, answered: int, saved_at: datetime | None, now: datetime) -> None:
+    """Handed in: the seat event from the values the hand-in already holds."""
+    room_event(timing.session_id, timing.room_id, "seat", _seat(
+        timing.attempt_id, timing.seat, "submitted", answered, timing.last_seq, timing.attempt_pauses[1] is not None,
+        now, saved_at))  # fmt: skip
 
 
 def seat_started(timing: Timing, now: datetime) -> None:

@@ -33,21 +33,21 @@ class HeartbeatMiddleware:
         login = self._exam_login(environ)
         if login is None:
             return _answer(start_response, "401 UNAUTHORIZED", {"code": 401, "reason": "login"})
-        attempt_id, session_id, room_id = login
-        notice = presence.beat(attempt_id, session_id, room_id, app=self.app)
+        notice = presence.beat_in_room(*login, app=self.app)
+        if notice is None:
+            return _answer(start_response, "401 UNAUTHORIZED", {"code": 401, "reason": "login"})
         return _answer(start_response, "200 OK", {"notice": notice})
 
-    def _exam_login(self, environ) -> tuple[int, int, int] | None:
-        """(attempt, session, room) from the signed session cookie, or None."""
+    def _exam_login(self, environ) -> tuple[int, str] | None:
+        """(attempt, "session:room") from the signed session cookie, or None."""
         cookie = parse_cookie(environ).get(self.app.config["SESSION_COOKIE_NAME"])
         serializer = self.app.session_interface.get_signing_serializer(self.app)
         if not cookie or serializer is None:
             return None
         try:
             data = serializer.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
-            session_id, room_id = (int(part) for part in str(data.get("exam_room", "")).split(":"))
             if data.get("exam_token"):
-                return int(data["exam_attempt"]), session_id, room_id
+                return int(data["exam_attempt"]), str(data.get("exam_room", ""))
         except (BadSignature, KeyError, TypeError, ValueError):
             pass
         return None

@@ -4,6 +4,11 @@ The attempt is bound to the candidate's seat. With seat binding on (the centre's
 request must come from the seat machine's IP address; from any other machine the candidate is
 refused with the room and seat they must go to. A second login elsewhere takes over: the first
 browser's saves are refused from then on, and the proctor sees a second-login alert.
+
+Every candidate of a room logs in within the same minute, so the usual login reads one row
+(:data:`_LOGIN_ROW`, which also names the candidate, room and sitting for the exam page) and
+writes with plain statements; the rare paths (wrong seat, second
+login) load ORM objects for the proctor's alert.
 """
 
 from __future__ import annotations
@@ -17,84 +22,165 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from examsys.core import audit
-from examsys.core.db import db, utcnow
+from examsys.core.db import db, plain, utcnow
 from examsys.core.errors import DomainError, Problem
+from examsys.core.ids import normalize_number
 from examsys.core.timezone import to_local
-from examsys.modules.delivery import clock, events
-from examsys.modules.delivery.models import Attempt, AttemptEvent, AttemptStatus, EventKind
-from examsys.modules.people.models import IdentityDocument
+from examsys.modules.delivery import clock, events, util
+from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
+from examsys.modules.people.models import IdentityDocument, Person
 from examsys.modules.registration.models import Application
-from examsys.modules.scheduling.models import Placement, Seat
+from examsys.modules.scheduling.models import ExamSession, Placement, Room, Seat, SessionKind
+from examsys.modules.tickets import util as tickets_util
+from examsys.modules.tickets.models import Ticket
 
 LOGIN_OPENS_BEFORE = timedelta(minutes=30)
+LOGIN_WINDOW_AFTER = timedelta(hours=4)  # a sitting found by ID number: started at most this long ago
 # A login from another machine, or from the same one while the first browser is still active,
 # is a second login; logging in again on the same machine after a crash is not.
 RECENT = timedelta(minutes=2)
+
+
+class SeatRefused(DomainError):
+    """403 at the wrong machine; the refusal is also an integrity signal, kept although refused."""
+
+    def __init__(self, message: str):
+        super().__init__(message, [Problem(message, field="seat")], status=403)
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedIn:
+    attempt_id: int
+    token: str
+    session_id: int
+    room_id: int
+    state: dict | None  # what the exam page shows next, when asked for (paper included)
 
 
 def seat_binding() -> bool:
     return bool(has_app_context() and current_app.config.get("EXAM_SEAT_BINDING"))
 
 
-def _id_matches(placement: Placement, id_number: str) -> bool:
-    wanted = id_number.strip().upper()
-    numbers = db.session.scalars(_NUMBERS, {"application_id": placement.application_id})
-    return bool(wanted) and any(n.upper() == wanted for n in numbers)
+def sign_in(ticket_no: str, id_number: str, client_ip: str, now: datetime | None = None,
+            with_state: bool = False) -> SignedIn:  # fmt: skip
+    """The login form: find the candidate's sitting by ID number, check the ticket, bind the seat.
 
-
-_NUMBERS = (
-    sa.select(IdentityDocument.number)
-    .join(Application, Application.person_id == IdentityDocument.person_id)
-    .where(Application.id == sa.bindparam("application_id"))
-)
-
-
-def _seat_problem(placement: Placement, client_ip: str) -> str | None:
-    seat = placement.seat
-    if seat is None or not seat_binding() or seat.ip == client_ip:
-        return None
-    here = db.session.scalar(sa.select(Seat).where(Seat.ip == client_ip))
-    where = _("（当前机器：%(room)s %(seat)s）", room=here.room.name, seat=here.label) if here else ""
-    return _("请到 %(room)s %(seat)s 号座位登录%(where)s", room=placement.room.name, seat=seat.label, where=where)
+    With ``with_state`` the answer carries the exam page's state with the paper (opened here
+    when its time has come), so the page needs no second request at the synchronised start.
+    """
+    now = now or utcnow()
+    rows = plain().execute(_BY_TIME, {"id_number": _normal(id_number), "earliest": now - LOGIN_WINDOW_AFTER,
+                                      "latest": now + LOGIN_OPENS_BEFORE}).all()  # fmt: skip
+    if not rows:
+        message = _("没有找到你此时段的理论考试，请核对证件号码或咨询监考员")
+        raise DomainError(message, [Problem(message, field="id_number")])
+    row = rows[0]
+    if not ticket_no.strip():
+        raise DomainError(_("请填写准考证号"), [Problem(_("请填写准考证号"), field="ticket_no")])
+    if tickets_util.ticket_accepts(row.ticket, row.ticket_status, ticket_no) is False:
+        raise DomainError(_("准考证号或证件号码不正确"), [Problem(_("准考证号或证件号码不正确"), field="ticket_no")])
+    token = _bind(row, client_ip, now)
+    state = None
+    if with_state:
+        timing = open_paper(clock.timing_of(row.attempt_id), now)
+        state = util.state(row.attempt_id, now, with_paper=True, timing=timing, who=row)
+    _audit(row, client_ip)  # last: see _audit
+    return SignedIn(row.attempt_id, token, row.session_id, row.room_id, state)
 
 
 def login(placement: Placement, id_number: str, client_ip: str, now: datetime | None = None) -> tuple[Attempt, str]:
-    """Check identity, seat and time; returns the attempt and the new browser's token."""
+    """Log in to a known placement (the same checks as :func:`sign_in`, no ticket); returns the
+    attempt and the new browser's token."""
     now = now or utcnow()
-    if not _id_matches(placement, id_number):
+    row = plain().execute(_BY_PLACEMENT, {"id_number": _normal(id_number), "placement_id": placement.id}).first()
+    if row is None:
         raise DomainError(_("准考证号或证件号码不正确"), [Problem(_("准考证号或证件号码不正确"), field="id_number")])
-    attempt = db.session.scalar(sa.select(Attempt).where(Attempt.placement_id == placement.id))
-    if attempt is None:
+    token = _bind(row, client_ip, now)
+    _audit(row, client_ip)
+    return db.session.get(Attempt, row.attempt_id, populate_existing=True), token
+
+
+def _bind(row: sa.Row, client_ip: str, now: datetime) -> str:
+    """Check seat, time and state; bind the attempt to this browser. Returns its token."""
+    if row.attempt_id is None:
         raise DomainError(_("本场试卷尚未准备好，请联系监考员"), status=409)
-    if (problem := _seat_problem(placement, client_ip)) is not None:
-        _event(attempt, EventKind.SEAT_CHANGE, _("在 %(ip)s 尝试登录", ip=client_ip), now)
-        db.session.flush()
-        raise DomainError(problem, [Problem(problem, field="seat")], status=403)
-    session = placement.session
-    if now < session.starts_at - LOGIN_OPENS_BEFORE:
-        raise DomainError(_("本场考试 %(t)s 开始，开考前 30 分钟可登录", t=_local(session.starts_at)), status=409)
-    if attempt.status is AttemptStatus.SUBMITTED:
+    if (problem := _seat_problem(row, client_ip)) is not None:
+        _signal(row.attempt_id, EventKind.SEAT_CHANGE, _("在 %(ip)s 尝试登录", ip=client_ip), now)
+        raise SeatRefused(problem)
+    if now < row.starts_at - LOGIN_OPENS_BEFORE:
+        raise DomainError(_("本场考试 %(t)s 开始，开考前 30 分钟可登录", t=_local(row.starts_at)), status=409)
+    if AttemptStatus(row.status) is AttemptStatus.SUBMITTED:
         raise DomainError(_("你已交卷"), status=409)
-    recent = attempt.last_seen_at is not None and now - attempt.last_seen_at < RECENT
-    if attempt.client_token and (client_ip != attempt.client_ip or recent):
-        _event(
-            attempt,
-            EventKind.SECOND_LOGIN,
-            _("原登录 %(old)s，新登录 %(new)s", old=attempt.client_ip, new=client_ip),
-            now,
-        )
+    recent = row.last_seen_at is not None and now - row.last_seen_at < RECENT
+    if row.client_token and (client_ip != row.client_ip or recent):
+        detail = _("原登录 %(old)s，新登录 %(new)s", old=row.client_ip, new=client_ip)
+        _signal(row.attempt_id, EventKind.SECOND_LOGIN, detail, now)
     token = secrets.token_urlsafe(24)
-    attempt.client_token, attempt.client_ip, attempt.logins, attempt.last_seen_at = (
-        token,
-        client_ip,
-        attempt.logins + 1,
-        now,
+    connection = plain()
+    connection.execute(_BIND, {"attempt_id": row.attempt_id, "token": token, "ip": client_ip, "now": now})
+    connection.execute(_LOGGED, {"attempt_id": row.attempt_id, "kind": EventKind.LOGIN, "detail": client_ip, "at": now})
+    events.seat_logged_in(row, now)
+    return token
+
+
+def _audit(row: sa.Row, client_ip: str) -> None:
+    # Last in the transaction: the audit chain's head row stays locked until commit, and every
+    # login takes it.
+    audit.record("attempt.login", object_type="attempts", object_id=row.attempt_id,
+                 after={"ip": client_ip, "logins": row.logins + 1})  # fmt: skip
+
+
+def _seat_problem(row: sa.Row, client_ip: str) -> str | None:
+    if row.seat is None or not seat_binding() or row.seat_ip == client_ip:
+        return None
+    here = db.session.scalar(sa.select(Seat).where(Seat.ip == client_ip))
+    where = _("（当前机器：%(room)s %(seat)s）", room=here.room.name, seat=here.label) if here else ""
+    return _("请到 %(room)s %(seat)s 号座位登录%(where)s", room=row.room, seat=row.seat, where=where)
+
+
+def _normal(id_number: str) -> str:
+    return normalize_number(id_number)  # full-width digits typed at the seat match too
+
+
+_ANSWERED = (
+    sa.select(sa.func.count()).where(Answer.attempt_id == Attempt.id, sa.func.json_array_length(Answer.choice) > 0)
+    .correlate(Attempt).scalar_subquery()
+)  # fmt: skip
+_LAST_SAVED = sa.select(sa.func.max(Answer.saved_at)).where(Answer.attempt_id == Attempt.id).correlate(Attempt)
+_LOGIN_ROW = (
+    sa.select(
+        Placement.id.label("placement_id"), Placement.session_id, Placement.room_id, Room.name.label("room"),
+        Seat.label.label("seat"), Seat.ip.label("seat_ip"), ExamSession.starts_at, Person.name,
+        ExamSession.name.label("session"),
+        Attempt.id.label("attempt_id"), Attempt.status, Attempt.client_token, Attempt.client_ip, Attempt.logins,
+        Attempt.last_seen_at, Attempt.last_seq, Attempt.paused_at,
+        _ANSWERED.label("answered"), _LAST_SAVED.scalar_subquery().label("saved_at"),
+        Ticket.number.label("ticket"), Ticket.status.label("ticket_status"),
     )
-    _event(attempt, EventKind.LOGIN, client_ip, now)
-    events.seat_changed(attempt, now)
-    # Last: the audit chain's head row stays locked until commit, and every login takes it.
-    audit.record("attempt.login", attempt, after={"ip": client_ip, "logins": attempt.logins})
-    return attempt, token
+    .select_from(Placement)
+    .join(Application, Application.id == Placement.application_id)
+    .join(IdentityDocument, IdentityDocument.person_id == Application.person_id)
+    .join(Person, Person.id == Application.person_id)
+    .join(ExamSession, ExamSession.id == Placement.session_id)
+    .join(Room, Room.id == Placement.room_id)
+    .outerjoin(Seat, Seat.id == Placement.seat_id)
+    .outerjoin(Attempt, Attempt.placement_id == Placement.id)
+    .outerjoin(Ticket, Ticket.application_id == Placement.application_id)
+    .where(sa.func.upper(IdentityDocument.number) == sa.bindparam("id_number"))
+)  # fmt: skip
+_BY_TIME = (  # the theory sitting about to start or running; the earliest if several
+    _LOGIN_ROW.where(ExamSession.kind == SessionKind.THEORY, ExamSession.starts_at >= sa.bindparam("earliest"),
+                     ExamSession.starts_at <= sa.bindparam("latest"))
+    .order_by(ExamSession.starts_at)
+)  # fmt: skip
+_BY_PLACEMENT = _LOGIN_ROW.where(Placement.id == sa.bindparam("placement_id"))
+_BIND = (
+    sa.update(Attempt.__table__)
+    .where(Attempt.__table__.c.id == sa.bindparam("attempt_id"))
+    .values(client_token=sa.bindparam("token"), client_ip=sa.bindparam("ip"),
+            logins=Attempt.__table__.c.logins + 1, last_seen_at=sa.bindparam("now"))
+)  # fmt: skip
+_LOGGED = sa.insert(AttemptEvent.__table__)
 
 
 def begin(attempt: Attempt, now: datetime | None = None, timing: clock.Timing | None = None) -> bool:
@@ -112,7 +198,7 @@ def open_paper(timing: clock.Timing, now: datetime) -> clock.Timing:
     if timing.status is not AttemptStatus.PREPARED or timing.start is None or now < timing.start:
         return timing
     deadline = None if timing.paused else timing.deadline(now)
-    db.session.execute(_START, {"attempt_id": timing.attempt_id, "now": now, "deadline": deadline})
+    plain().execute(_START, {"attempt_id": timing.attempt_id, "now": now, "deadline": deadline})
     events.seat_started(timing, now)
     return dataclasses.replace(timing, status=AttemptStatus.IN_PROGRESS, started_at=now)
 
@@ -131,11 +217,15 @@ def record_signal(attempt: Attempt, token: str, kind: EventKind, detail: str = "
     _event(attempt, kind, detail[:300], now or utcnow())
 
 
+def _signal(attempt_id: int, kind: EventKind, detail: str, now: datetime) -> None:
+    """A seat change or second login: recorded, and shown on the console with the candidate's name."""
+    _event(util.get_attempt(attempt_id), kind, detail, now)
+
+
 def _event(attempt: Attempt, kind: EventKind, detail: str, now: datetime) -> None:
     event = AttemptEvent(attempt_id=attempt.id, kind=kind, detail=detail, at=now)
     db.session.add(event)
-    if kind is not EventKind.LOGIN:
-        events.signal_raised(attempt, event)
+    events.signal_raised(attempt, event)
 
 
 def _local(moment: datetime) -> str:

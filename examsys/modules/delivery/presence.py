@@ -51,6 +51,15 @@ def beat(attempt_id: int, session_id: int, room_id: int, now: float | None = Non
     return store.beat(attempt_id, f"{session_id}:{room_id}", time.time() if now is None else now)
 
 
+def beat_in_room(attempt_id: int, room_key: str, app: Flask | None = None) -> int | None:
+    """:func:`beat` with the room as the exam session holds it ("session:room"); None if malformed."""
+    try:
+        session_id, room_id = (int(part) for part in room_key.split(":"))
+    except ValueError:
+        return None
+    return beat(attempt_id, session_id, room_id, app=app)
+
+
 def last_beats(attempt_ids: list[int]) -> dict[int, float]:
     """Epoch seconds of each attempt's last heartbeat; attempts that never beat are missing."""
     return _store().last_beats(attempt_ids)

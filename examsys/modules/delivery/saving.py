@@ -11,19 +11,15 @@ keeps its copy (the last case is recorded as an integrity event).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from examsys.core.db import db, utcnow
+from examsys.core.db import db, plain, utcnow
 from examsys.core.errors import DomainError, Problem
-from examsys.modules.banks.models import PaperItem
-from examsys.modules.delivery import clock, events
+from examsys.modules.delivery import clock, events, util
 from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
 
 MAX_CHANGES = 500
@@ -50,15 +46,18 @@ def check_client(attempt: Attempt | clock.Timing, token: str) -> None:
         raise SaveRefused(_("本场考试已在另一台机器或浏览器登录，此页面不能再保存"), "superseded")
 
 
-def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetime | None = None) -> int:
+def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetime | None = None,
+         timing: clock.Timing | None = None) -> int:  # fmt: skip
     """Apply ``changes``; returns the acknowledged sequence number (every change up to it is stored).
 
     Plain statements, no ORM objects: autosave is the hottest write of a sitting (one read of
-    the attempt's clock, one of the items, one upsert, one guarded update).
+    the attempt's clock, unless the caller read it just before, one upsert, one guarded
+    update). The guarded update re-checks the token and the status, so a clock read a moment
+    earlier can never let a save into a handed-in or taken-over attempt.
     """
     now = now or utcnow()
     attempt_id = attempt if isinstance(attempt, int) else attempt.id
-    timing = clock.timing_of(attempt_id)
+    timing = timing or clock.timing_of(attempt_id)
     if timing is None:
         raise SaveRefused(_("考试记录不存在"), "missing")
     check_client(timing, token)
@@ -74,9 +73,10 @@ def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetim
                                     detail=_("%(n)d 项改动在截止后到达", n=len(changes))))  # fmt: skip
         raise SaveRefused(_("考试时间已到，答案不能再修改"), "deadline")
     _validate(timing, changes)
-    _apply(attempt_id, changes, now)
+    connection = plain()
+    _apply(connection, timing, changes, now)
     seq = max(c.seq for c in changes) if changes else 0
-    row = db.session.execute(_TOUCH, {"attempt_id": attempt_id, "token": token, "seq": seq, "now": now}).one_or_none()
+    row = connection.execute(_TOUCH, {"attempt_id": attempt_id, "token": token, "seq": seq, "now": now}).one_or_none()
     if row is None:  # handed in or taken over since the read above (another request, the deadline job)
         db.session.rollback()
         raise SaveRefused(_("已交卷或已在其他地方登录，答案未保存"), "superseded")
@@ -119,45 +119,34 @@ def _validate(timing: clock.Timing, changes: list[Change]) -> None:
         raise DomainError(_("答案格式有误"), problems)
 
 
-def _apply(attempt_id: int, changes: list[Change], now: datetime) -> None:
+def _apply(connection: sa.Connection, timing: clock.Timing, changes: list[Change], now: datetime) -> None:
     latest: dict[int, Change] = {}
     for change in changes:  # within one request too, the highest number per item wins
         if change.paper_item_id not in latest or change.seq > latest[change.paper_item_id].seq:
             latest[change.paper_item_id] = change
     if not latest:
         return
-    items = {
-        item_id: (qtype, revision_id)
-        for item_id, qtype, revision_id in db.session.execute(_ITEMS, {"ids": list(latest)})
-    }
+    items = util.sealed_items(timing)
     rows = []
     for item_id, change in latest.items():
-        qtype, revision_id = items[item_id]
+        qtype, revision_id = items[item_id].qtype, items[item_id].revision_id
         if qtype != "multiple" and len(change.choice) > 1:
             raise DomainError(
                 _("第 %(id)s 题只能选一个答案", id=item_id), [Problem(_("只能选一个答案"), field="choice")]
             )
-        rows.append({"attempt_id": attempt_id, "paper_item_id": item_id, "revision_id": revision_id,
+        rows.append({"attempt_id": timing.attempt_id, "paper_item_id": item_id, "revision_id": revision_id,
                      "choice": list(change.choice), "flagged": change.flagged, "seq": change.seq, "saved_at": now})  # fmt: skip
-    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+    connection.execute(_UPSERT, rows)
 
 
-_ITEMS = sa.select(PaperItem.id, PaperItem.qtype, PaperItem.revision_id).where(
-    PaperItem.id.in_(sa.bindparam("ids", expanding=True))
-)
-
-
-@functools.cache
-def _upsert(dialect: str) -> sa.Insert:
-    """One statement: a new answer is inserted, a stored one replaced only by a higher number.
-
-    Built once per dialect: constructing it costs more than running it.
-    """
-    insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(Answer)
-    excluded = insert.excluded
-    return insert.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.paper_item_id],
-        set_={"choice": excluded.choice, "flagged": excluded.flagged, "seq": excluded.seq,
-              "saved_at": excluded.saved_at},
-        where=Answer.seq < excluded.seq,
-    )  # fmt: skip
+_COLUMNS = Answer.__table__.c
+# One statement: a new answer is inserted, a stored one replaced only by a higher number.
+# Text because SQLite and PostgreSQL spell it alike, and because SQLAlchemy 2.0 cannot cache
+# insert().on_conflict_do_update() ("no key"): compiling it on every save cost more than running it.
+_UPSERT = sa.text(
+    "INSERT INTO answers (attempt_id, paper_item_id, revision_id, choice, flagged, seq, saved_at)"
+    " VALUES (:attempt_id, :paper_item_id, :revision_id, :choice, :flagged, :seq, :saved_at)"
+    " ON CONFLICT (attempt_id, paper_item_id) DO UPDATE SET choice = excluded.choice,"
+    " flagged = excluded.flagged, seq = excluded.seq, saved_at = excluded.saved_at"
+    " WHERE answers.seq < excluded.seq"
+).bindparams(*(sa.bindparam(name, type_=_COLUMNS[name].type) for name in ("choice", "flagged", "saved_at")))

@@ -8,6 +8,7 @@ credit) and is kept per knowledge area as well as in total.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,63 +16,125 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from examsys.core import audit
-from examsys.core.db import db, utcnow
-from examsys.core.errors import DomainError
+from examsys.core.db import db, plain, utcnow
+from examsys.core.errors import DomainError, NotFound
 from examsys.modules.banks.models import ItemRevision, KnowledgeArea, PaperItem
 from examsys.modules.banks.qtypes import Scoring, get_type
-from examsys.modules.delivery import clock, events
+from examsys.modules.delivery import clock, events, saving
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus, KeyCorrection, SubmittedBy
 
 
-def submit(attempt: Attempt, by: SubmittedBy, now: datetime | None = None) -> Attempt:
-    """Hand in and score; a candidate may not hand in before the earliest hand-in time."""
+def submit(attempt: Attempt | int, by: SubmittedBy, now: datetime | None = None, token: str | None = None
+           ) -> AttemptStatus:  # fmt: skip
+    """Hand in and score; a candidate may not hand in before the earliest hand-in time.
+
+    ``token`` is the candidate's browser's: a browser another login replaced cannot hand in.
+
+    Plain statements (every candidate of a sitting hands in at the same deadline): the attempt
+    is claimed with one guarded update, so a double submit (two tabs, a retry, the deadline job
+    racing the candidate) changes nothing the second time. A loaded ``attempt`` is refreshed.
+    """
     now = now or utcnow()
-    if attempt.status is AttemptStatus.SUBMITTED:
-        return attempt  # a double submit (two tabs, a retry, the job racing the candidate) is harmless
-    if attempt.status is AttemptStatus.PREPARED:
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
+    timing = clock.timing_of(attempt_id)
+    if timing is None:
+        raise NotFound(_("考试记录不存在"))
+    if token is not None:
+        saving.check_client(timing, token)
+    if timing.status is AttemptStatus.PREPARED:
         raise DomainError(_("考生尚未开始作答"), status=409)
-    if by is SubmittedBy.CANDIDATE:
-        timing = clock.timing_of(attempt.id)  # one read of the start and the setting
-        if now < timing.start + timedelta(minutes=timing.earliest_submit_minutes):
-            raise DomainError(_("开考 %(n)d 分钟后才能交卷", n=timing.earliest_submit_minutes), status=409)
-    score_attempt(attempt)
-    attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
-    attempt.deadline_at = None
-    audit.record("attempt.submit", attempt, after={"by": by.value, "score": attempt.score, "at": now})
-    events.seat_changed(attempt, now)
+    if timing.status is AttemptStatus.SUBMITTED:
+        return timing.status
+    if by is SubmittedBy.CANDIDATE and now < timing.start + timedelta(minutes=timing.earliest_submit_minutes):
+        raise DomainError(_("开考 %(n)d 分钟后才能交卷", n=timing.earliest_submit_minutes), status=409)
+    connection = plain()
+    if connection.execute(_CLAIM, {"attempt_id": attempt_id, "now": now, "by": by}).first() is None:
+        return AttemptStatus.SUBMITTED  # handed in by another request since the read above
+    scored = _score(connection, timing)
+    audit.record("attempt.submit", object_type="attempts", object_id=attempt_id,
+                 after={"by": by.value, "score": scored.total, "at": now})  # fmt: skip
+    if not isinstance(attempt, int):
+        db.session.expire(attempt, _HANDED_IN_FIELDS)
+    events.seat_submitted(timing, scored.answered, scored.saved_at, now)
     if by is not SubmittedBy.CANDIDATE:  # the proctor or the deadline ended it: the page shows so at once
-        events.notify_candidates(attempt.session_id, attempt.placement.room_id, attempt.id)
-    return attempt
+        events.notify_candidates(timing.session_id, timing.room_id, attempt_id)
+    return AttemptStatus.SUBMITTED
 
 
 def score_attempt(attempt: Attempt) -> Decimal:
-    """Total and per-area points from the stored answers against the paper's keys.
+    """Score (again) from the stored answers against the paper's keys, corrections included."""
+    scored = _score(plain(), clock.timing_of(attempt.id))
+    db.session.expire(attempt, ["score", "area_scores"])
+    return scored.total
 
-    Plain rows in and one batched update out: every candidate is scored at the same deadline.
-    """
-    items = db.session.execute(_PAPER_KEYS, {"paper_id": attempt.paper_id}).all()
-    answers = dict(db.session.execute(_CHOICES, {"attempt_id": attempt.id}).tuples().all())
-    scoring = Scoring(partial_credit=clock.options(attempt.session).partial_credit)
+
+@dataclass(frozen=True)
+class _Scored:
+    total: Decimal
+    answered: int
+    saved_at: datetime | None
+
+
+def _score(connection: sa.Connection, timing: clock.Timing) -> _Scored:
+    """Total and per-area points, written to the answers and the attempt: plain rows in, one
+    batched update out."""
+    items = _paper_keys(connection, timing.paper_id, timing.paper_hash)
+    answers = {row.paper_item_id: row for row in connection.execute(_CHOICES, {"attempt_id": timing.attempt_id})}
+    scoring = Scoring(partial_credit=timing.partial_credit)
     keys = corrected_keys([item.revision_id for item in items])
     by_area: dict[str, Decimal] = defaultdict(Decimal)
     total, points_of = Decimal(0), []
     for item in items:
-        choice = answers.get(item.id)
+        answer = answers.get(item.id)
+        choice = answer.choice if answer is not None else None
         points = get_type(item.qtype).score(keys.get(item.revision_id, item.key), choice or [], item.points, scoring)
-        if choice is not None:
-            points_of.append({"item": item.id, "points": points})
+        if answer is not None:
+            points_of.append({"attempt": timing.attempt_id, "item": item.id, "points": points})
         total += points
         by_area[item.area or "—"] += points
     if points_of:
-        db.session.execute(_SET_POINTS.where(Answer.attempt_id == attempt.id), points_of)
+        connection.execute(_SET_POINTS, points_of)
         for loaded in [o for o in db.session.identity_map.values() if isinstance(o, Answer)]:
-            if loaded.attempt_id == attempt.id:  # an answer this session holds must not show old points
+            if loaded.attempt_id == timing.attempt_id:  # an answer this session holds must not show old points
                 db.session.expire(loaded, ["points"])
-    attempt.score = total
-    attempt.area_scores = {name: str(value) for name, value in sorted(by_area.items())}
-    return total
+    area_scores = {name: str(value) for name, value in sorted(by_area.items())}
+    connection.execute(_SET_SCORE, {"attempt_id": timing.attempt_id, "score": total, "area_scores": area_scores})
+    return _Scored(
+        total,
+        answered=sum(1 for a in answers.values() if a.choice),
+        saved_at=max((a.saved_at for a in answers.values()), default=None),
+    )
 
 
+_KEYS: dict[tuple[int, str], list] = {}
+
+
+def _paper_keys(connection: sa.Connection, paper_id: int, paper_hash: str) -> list:
+    """A sealed paper's items with their keys and areas, read once per process (the seal, its
+    content hash, is part of the cache key, so a changed paper can never match)."""
+    found = _KEYS.get((paper_id, paper_hash))
+    if found is None:
+        found = connection.execute(_PAPER_KEYS, {"paper_id": paper_id}).all()
+        if len(_KEYS) >= 256:  # forms of the sittings running now; older ones drop out
+            _KEYS.clear()
+        _KEYS[(paper_id, paper_hash)] = found
+    return found
+
+
+_HANDED_IN_FIELDS = ["status", "submitted_at", "submitted_by", "deadline_at", "score", "area_scores"]
+_ATTEMPTS = Attempt.__table__.c
+_CLAIM = (
+    sa.update(Attempt.__table__)
+    .where(_ATTEMPTS.id == sa.bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.IN_PROGRESS.value)
+    .values(status=AttemptStatus.SUBMITTED.value, submitted_at=sa.bindparam("now"),
+            submitted_by=sa.bindparam("by"), deadline_at=None)
+    .returning(_ATTEMPTS.id)
+)  # fmt: skip
+_SET_SCORE = (
+    sa.update(Attempt.__table__)
+    .where(_ATTEMPTS.id == sa.bindparam("attempt_id"))
+    .values(score=sa.bindparam("score"), area_scores=sa.bindparam("area_scores"))
+)
 _PAPER_KEYS = (
     sa.select(PaperItem.id, PaperItem.revision_id, PaperItem.qtype, PaperItem.points, ItemRevision.key,
               KnowledgeArea.name.label("area"))
@@ -80,23 +143,28 @@ _PAPER_KEYS = (
     .where(PaperItem.paper_id == sa.bindparam("paper_id"))
     .order_by(PaperItem.position)
 )  # fmt: skip
-_CHOICES = sa.select(Answer.paper_item_id, Answer.choice).where(Answer.attempt_id == sa.bindparam("attempt_id"))
+_CHOICES = sa.select(Answer.paper_item_id, Answer.choice, Answer.saved_at).where(
+    Answer.attempt_id == sa.bindparam("attempt_id")
+)
 _SET_POINTS = (
     sa.update(Answer.__table__)
-    .where(Answer.__table__.c.paper_item_id == sa.bindparam("item"))
+    .where(Answer.__table__.c.attempt_id == sa.bindparam("attempt"),
+           Answer.__table__.c.paper_item_id == sa.bindparam("item"))
     .values(points=sa.bindparam("points"))
-)
+)  # fmt: skip
 
 
 def corrected_keys(revision_ids: list[int]) -> dict[int, list[str]]:
     """The newest corrected key of each revision that has one."""
-    keys: dict[int, list[str]] = {}
-    rows = db.session.scalars(
-        sa.select(KeyCorrection).where(KeyCorrection.revision_id.in_(revision_ids)).order_by(KeyCorrection.id)
-    )
-    for row in rows:
-        keys[row.revision_id] = row.key
-    return keys
+    rows = plain().execute(_CORRECTIONS, {"ids": revision_ids})
+    return {revision_id: key for revision_id, key in rows}  # ordered by id: the newest wins
+
+
+_CORRECTIONS = (
+    sa.select(KeyCorrection.revision_id, KeyCorrection.key)
+    .where(KeyCorrection.revision_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(KeyCorrection.id)
+)
 
 
 def submit_overdue(now: datetime | None = None) -> int:

@@ -114,12 +114,14 @@ def find_ticket(number: str) -> Ticket | None:
     )
 
 
-def ticket_matches(application_id: int, number: str) -> bool | None:
-    """Whether ``number`` is this application's valid ticket; None when no ticket was issued to it."""
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.application_id == application_id))
-    if ticket is None:
+def ticket_accepts(issued_number: str | None, status: TicketStatus | None, given: str) -> bool | None:
+    """Whether ``given`` is the valid ticket issued as ``issued_number``; None when none was issued.
+
+    Plain values: the exam login reads them in its one query.
+    """
+    if issued_number is None:
         return None
-    return ticket.status is TicketStatus.ISSUED and ticket.number == number.strip()
+    return status is TicketStatus.ISSUED and issued_number == given.strip()
 
 
 def ticket_of(application: Application) -> Ticket | None:
