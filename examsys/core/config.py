@@ -88,6 +88,13 @@ SETTINGS: tuple[Setting, ...] = (
         "UI language when the user has not chosen one (zh_Hans_CN or en).",
     ),
     Setting(
+        "EXAMSYS_DB_POOL_SIZE",
+        "DB_POOL_SIZE",
+        20,
+        int,
+        "Database connections each web process keeps open (10 more are opened under load and closed after).",
+    ),
+    Setting(
         "EXAMSYS_SQLITE_BUSY_TIMEOUT",
         "SQLITE_BUSY_TIMEOUT",
         30,
@@ -222,7 +229,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.update(overrides)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key(instance)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _pool_options(config))
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "examsys" / "translations"))
     config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -230,6 +237,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     _validate(config)
     return config
+
+
+def _pool_options(config: dict[str, Any]) -> dict[str, Any]:
+    """Connections kept open for the request threads: on PostgreSQL a connection opened per
+    request costs more than the request (SQLAlchemy's default keeps 5, closing the rest after
+    use). An in-memory SQLite database has its own single-connection pool."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
+        return {}
+    return {"pool_size": config["DB_POOL_SIZE"], "max_overflow": 10}
 
 
 def _validate(config: dict[str, Any]) -> None:

@@ -95,3 +95,15 @@ def test_times_are_displayed_in_shanghai_time(app):
 
     with app.app_context():
         assert localtime(datetime(2026, 11, 22, 1, 30, tzinfo=UTC)) == "2026-11-22 09:30"
+
+
+def test_web_processes_keep_a_pool_of_connections_open(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXAMSYS_SECRET_KEY", "k")
+    monkeypatch.setenv("EXAMSYS_DB_POOL_SIZE", "7")
+    app = create_app({"INSTANCE_DIR": str(tmp_path)})
+    with app.app_context():
+        assert db.engine.pool.size() == 7 and db.engine.pool._max_overflow == 10
+    monkeypatch.delenv("EXAMSYS_DB_POOL_SIZE")
+    assert load_config({"INSTANCE_DIR": str(tmp_path)})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 20
+    memory = load_config({"INSTANCE_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert memory["SQLALCHEMY_ENGINE_OPTIONS"] == {}  # one shared in-memory connection: no pool to size
