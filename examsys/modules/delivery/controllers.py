@@ -54,7 +54,7 @@ def login():
         keep_changes()  # the attempt at the wrong machine is an integrity signal the proctor must see
         return render_error(refused.status, str(refused), refused.problems)
     session["exam_attempt"], session["exam_token"] = signed.attempt_id, signed.token
-    session["exam_room"] = f"{signed.session_id}:{signed.room_id}"  # the heartbeat's room, no query
+    session["exam_room"] = presence.room_of(signed.session_id, signed.room_id)  # the heartbeat's room, no query
     if as_json:
         return jsonify({"attempt": signed.attempt_id, "state": signed.state})
     return redirect(url_for("delivery.exam"))

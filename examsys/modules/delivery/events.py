@@ -20,7 +20,7 @@ NAMESPACE = "/proctor"
 
 
 def room_channel(session_id: int, room_id: int) -> str:
-    return f"exam:{session_id}:{room_id}"
+    return presence.room_channel(presence.room_of(session_id, room_id))
 
 
 def room_event(session_id: int, room_id: int, event: str, data: dict) -> None:
@@ -43,14 +43,25 @@ def _emit(attempt: Attempt, event: str, data: dict) -> None:
     room_event(attempt.session_id, attempt.placement.room_id, event, data)
 
 
+def answered_count(attempt_id) -> sa.ScalarSelect:
+    """The seat event's answered count for ``attempt_id`` (a value, a bind parameter or a
+    column to correlate). Counted in the database: decoding every stored answer on each save
+    cost more than the save."""
+    return (
+        sa.select(sa.func.count())
+        .where(Answer.attempt_id == attempt_id, sa.func.json_array_length(Answer.choice) > 0)
+        .scalar_subquery()
+    )
+
+
+def last_saved(attempt_id) -> sa.ScalarSelect:
+    """When the attempt's latest answer was saved (the console's idle marker counts from it)."""
+    return sa.select(sa.func.max(Answer.saved_at)).where(Answer.attempt_id == attempt_id).scalar_subquery()
+
+
 def seat_changed(attempt: Attempt, now: datetime) -> None:
     """A seat's state: status, answered count, last contact, last saved answer."""
-    # Counted in the database: decoding every stored answer on each save cost more than the save.
-    answered, saved_at = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(sa.case((sa.func.json_array_length(Answer.choice) > 0, 1), else_=0)), 0),
-                  sa.func.max(Answer.saved_at))
-        .where(Answer.attempt_id == attempt.id)
-    ).one()  # fmt: skip
+    answered, saved_at = db.session.execute(sa.select(answered_count(attempt.id), last_saved(attempt.id))).one()
     seat = attempt.placement.seat.label if attempt.placement.seat else ""
     room_event(attempt.session_id, attempt.placement.room_id, "seat", _seat(
         attempt.id, seat, attempt.status.value, answered, attempt.last_seq, attempt.paused_at is not None, now, saved_at))  # fmt: skip

@@ -27,7 +27,7 @@ from examsys.core.errors import DomainError, Problem
 from examsys.core.ids import normalize_number
 from examsys.core.timezone import to_local
 from examsys.modules.delivery import clock, events, util
-from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
+from examsys.modules.delivery.models import Attempt, AttemptEvent, AttemptStatus, EventKind
 from examsys.modules.people.models import IdentityDocument, Person
 from examsys.modules.registration.models import Application
 from examsys.modules.scheduling.models import ExamSession, Placement, Room, Seat, SessionKind
@@ -142,11 +142,6 @@ def _normal(id_number: str) -> str:
     return normalize_number(id_number)  # full-width digits typed at the seat match too
 
 
-_ANSWERED = (
-    sa.select(sa.func.count()).where(Answer.attempt_id == Attempt.id, sa.func.json_array_length(Answer.choice) > 0)
-    .correlate(Attempt).scalar_subquery()
-)  # fmt: skip
-_LAST_SAVED = sa.select(sa.func.max(Answer.saved_at)).where(Answer.attempt_id == Attempt.id).correlate(Attempt)
 _LOGIN_ROW = (
     sa.select(
         Placement.id.label("placement_id"), Placement.session_id, Placement.room_id, Room.name.label("room"),
@@ -154,7 +149,7 @@ _LOGIN_ROW = (
         ExamSession.name.label("session"),
         Attempt.id.label("attempt_id"), Attempt.status, Attempt.client_token, Attempt.client_ip, Attempt.logins,
         Attempt.last_seen_at, Attempt.last_seq, Attempt.paused_at,
-        _ANSWERED.label("answered"), _LAST_SAVED.scalar_subquery().label("saved_at"),
+        events.answered_count(Attempt.id).label("answered"), events.last_saved(Attempt.id).label("saved_at"),
         Ticket.number.label("ticket"), Ticket.status.label("ticket_status"),
     )
     .select_from(Placement)

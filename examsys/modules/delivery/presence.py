@@ -48,7 +48,7 @@ def beat(attempt_id: int, session_id: int, room_id: int, now: float | None = Non
     app = app or current_app._get_current_object()
     store = _store(app)
     store.start_watcher(app)
-    return store.beat(attempt_id, f"{session_id}:{room_id}", time.time() if now is None else now)
+    return store.beat(attempt_id, room_of(session_id, room_id), time.time() if now is None else now)
 
 
 def beat_in_room(attempt_id: int, room_key: str, app: Flask | None = None) -> int | None:
@@ -67,7 +67,7 @@ def last_beats(attempt_ids: list[int]) -> dict[int, float]:
 
 def notice(session_id: int, room_id: int, attempt_id: int | None = None) -> None:
     """Raise the notice number of a room (every candidate in it) or of one candidate."""
-    _store().bump(f"room:{session_id}:{room_id}" if attempt_id is None else f"attempt:{attempt_id}")
+    _store().bump(f"room:{room_of(session_id, room_id)}" if attempt_id is None else f"attempt:{attempt_id}")
 
 
 def sweep(now: float | None = None) -> list[dict]:
@@ -75,8 +75,14 @@ def sweep(now: float | None = None) -> list[dict]:
     return _store().sweep(time.time() if now is None else now, offline_after())
 
 
-def room_channel(room_key: str) -> str:
-    return f"exam:{room_key}"  # the same channel as delivery.events.room_channel
+def room_of(session_id: int, room_id: int) -> str:
+    """A room of a sitting, as the presence store and the candidate's exam session hold it."""
+    return f"{session_id}:{room_id}"
+
+
+def room_channel(key: str) -> str:
+    """The Socket.IO room of a sitting's room (delivery.events.room_channel builds it here too)."""
+    return f"exam:{key}"
 
 
 # --------------------------------------------------------------------------- the stores

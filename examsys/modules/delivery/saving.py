@@ -86,19 +86,13 @@ def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetim
     return row.last_seq
 
 
-_ANSWERED = (
-    sa.select(sa.func.count())
-    .select_from(Answer)
-    .where(Answer.attempt_id == sa.bindparam("attempt_id"), sa.func.json_array_length(Answer.choice) > 0)
-    .scalar_subquery()
-)
 _TOUCH = (
     sa.update(Attempt)
     .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.client_token == sa.bindparam("token"),
            Attempt.status == AttemptStatus.IN_PROGRESS)
     .values(last_seq=sa.case((Attempt.last_seq < sa.bindparam("seq"), sa.bindparam("seq")), else_=Attempt.last_seq),
             last_seen_at=sa.bindparam("now"))
-    .returning(Attempt.last_seq, _ANSWERED.label("answered"))
+    .returning(Attempt.last_seq, events.answered_count(sa.bindparam("attempt_id")).label("answered"))
 )  # fmt: skip
 
 

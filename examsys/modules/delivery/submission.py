@@ -20,7 +20,7 @@ from examsys.core.db import db, plain, utcnow
 from examsys.core.errors import DomainError, NotFound
 from examsys.modules.banks.models import ItemRevision, KnowledgeArea, PaperItem
 from examsys.modules.banks.qtypes import Scoring, get_type
-from examsys.modules.delivery import clock, events, saving
+from examsys.modules.delivery import clock, events, saving, util
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus, KeyCorrection, SubmittedBy
 
 
@@ -110,15 +110,12 @@ _KEYS: dict[tuple[int, str], list] = {}
 
 
 def _paper_keys(connection: sa.Connection, paper_id: int, paper_hash: str) -> list:
-    """A sealed paper's items with their keys and areas, read once per process (the seal, its
-    content hash, is part of the cache key, so a changed paper can never match)."""
-    found = _KEYS.get((paper_id, paper_hash))
-    if found is None:
-        found = connection.execute(_PAPER_KEYS, {"paper_id": paper_id}).all()
-        if len(_KEYS) >= 256:  # forms of the sittings running now; older ones drop out
-            _KEYS.clear()
-        _KEYS[(paper_id, paper_hash)] = found
-    return found
+    """A sealed paper's items with their keys and areas, read once per process."""
+
+    def read() -> list:
+        return connection.execute(_PAPER_KEYS, {"paper_id": paper_id}).all()
+
+    return util.once_per_seal(_KEYS, (paper_id, paper_hash), read)
 
 
 _HANDED_IN_FIELDS = ["status", "submitted_at", "submitted_by", "deadline_at", "score", "area_scores"]

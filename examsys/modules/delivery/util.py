@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -91,25 +92,34 @@ class SealedItem(NamedTuple):
 _CONTENT: dict[tuple[str, tuple[int, ...]], dict[int, SealedItem]] = {}
 
 
+def once_per_seal(cache: dict, key: tuple, read: Callable[[], Any]) -> Any:
+    """``read()`` once per process for a sealed paper; ``key`` must hold its content hash (the
+    seal), so a changed paper - or the same ids in another database - never matches."""
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        if len(cache) >= 256:  # forms of the sittings running now; older ones drop out
+            cache.clear()
+        cache[key] = found
+    return found
+
+
 def sealed_items(timing: clock.Timing) -> dict[int, SealedItem]:
     """The attempt's paper items (no keys), read once per process: every candidate of a form
     shows the same, and every autosave checks its items against them.
 
-    Keyed by the paper's content hash (the seal) and its item ids, so a different paper - or
-    the same ids in another database - never matches; the seal means the content cannot change.
+    Keyed by the paper's content hash and its item ids (see :func:`once_per_seal`).
     """
-    key = (timing.paper_hash, tuple(sorted(item_id for item_id, _ in timing.item_order)))
-    found = _CONTENT.get(key)
-    if found is None:
-        found = {
+    item_ids = tuple(sorted(item_id for item_id, _ in timing.item_order))
+
+    def read() -> dict[int, SealedItem]:
+        return {
             row.id: SealedItem(row.qtype, str(row.points), row.stem,
                                {o["label"]: o.get("text", "") for o in row.options}, row.revision_id)
-            for row in plain().execute(_PAPER, {"ids": list(key[1])})
+            for row in plain().execute(_PAPER, {"ids": list(item_ids)})
         }  # fmt: skip
-        if len(_CONTENT) >= 256:  # forms of the sittings running now; older ones drop out
-            _CONTENT.clear()
-        _CONTENT[key] = found
-    return found
+
+    return once_per_seal(_CONTENT, (timing.paper_hash, item_ids), read)
 
 
 _WHO = (
