@@ -9,7 +9,7 @@ PORT   ?= 5000
 # Debian packages WeasyPrint needs (with HarfBuzz subsetting, see shared MEASURED.md) and a CJK font.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi-dev \
                    libjpeg62-turbo fonts-noto-cjk
-.PHONY: run test lint format venv system-deps translations migrate demo serve clean
+.PHONY: run test lint format venv system-deps translations migrate demo serve serve-exam clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -39,8 +39,15 @@ demo: migrate
 WEB_THREADS ?= 40
 serve:
 	$(FLASK) scheduler run & SCHED=$$!; trap "kill $$SCHED" EXIT INT TERM; \
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 1 --worker-class gthread --threads $(WEB_THREADS) \
-	  --worker-connections 10000 --backlog 8192 --keep-alive 30 --timeout 120 examsys.wsgi:app
+	$(PY) -m examsys.serve web --host $(HOST) --port $(PORT) --threads $(WEB_THREADS)
+
+# The machine-test tier for large sittings (PostgreSQL and Redis configured, beside make serve):
+# granian worker processes for the lab machines' browsers, which open http://<server>:EXAM_PORT/exam/.
+EXAM_PORT ?= 5001
+EXAM_WORKERS ?= 2
+EXAM_THREADS ?= 4
+serve-exam: venv
+	$(PY) -m examsys.serve exam --host $(HOST) --port $(EXAM_PORT) --workers $(EXAM_WORKERS) --threads $(EXAM_THREADS)
 
 run: system-deps venv translations migrate demo serve
 

@@ -50,7 +50,6 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-import aiohttp
 import requests
 import socketio
 import sqlalchemy as sa
@@ -59,9 +58,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import run_loop  # noqa: E402
 from bench.exam_fault import SECRET, build, free_port  # noqa: E402
 from bench.exam_load import Candidate, Load, cpu_seconds, pct, summary_ms  # noqa: E402
-from examsys import create_app  # noqa: E402
+from bench.http_lite import Pool  # noqa: E402
+from examsys import create_app, serve  # noqa: E402
 from examsys.core.audit import acting_as  # noqa: E402
 from examsys.core.db import db  # noqa: E402
 from examsys.core.permissions import Role  # noqa: E402
@@ -142,9 +143,7 @@ def spawn_server(url: str, port: int, instance: Path, *, redis_url: str | None =
     if heartbeat:
         env["EXAMSYS_EXAM_HEARTBEAT_SECONDS"] = str(heartbeat)
         env["EXAMSYS_EXAM_OFFLINE_SECONDS"] = str(3 * heartbeat)
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-               "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", "10000",
-               "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys.wsgi:app"]  # fmt: skip
+    command = serve.command("web", "127.0.0.1", port, 1, threads)
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
@@ -217,8 +216,8 @@ class Console:
 class ConsoleLoad(Load):
     """exam_load's candidate client, noting when each save (by its sequence number) left."""
 
-    def __init__(self, base: str, http: aiohttp.ClientSession):
-        super().__init__(base, http)
+    def __init__(self, http: Pool):
+        super().__init__(http)
         self.sent: dict[tuple[int, int], float] = {}
 
     async def flush(self, c: Candidate, record: bool) -> None:
@@ -230,10 +229,9 @@ class ConsoleLoad(Load):
 async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
     console = Console(setup["room_of"])
     await console.connect(base, staff_cookie(base), setup["watch"])
-    connector = aiohttp.TCPConnector(limit=1000, limit_per_host=1000)
-    timeout = aiohttp.ClientTimeout(total=300)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
-        load = ConsoleLoad(base, http)
+    http = Pool(base, 1000, timeout=300)
+    try:
+        load = ConsoleLoad(http)
         candidates = [Candidate(n, number) for n, number in enumerate(setup["ids"])]
         gate = asyncio.Semaphore(50)
 
@@ -271,6 +269,8 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         await asyncio.sleep(2)  # the last events in flight
         client1 = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = cpu_seconds(server_pid) - cpu0
+    finally:
+        http.close()
     await console.close()
     matched = [(console.arrived[k][0] - t) * 1000 for k, t in load.sent.items() if k in console.arrived]
     detected = []
@@ -328,7 +328,7 @@ def run(args) -> dict:
     server = start_server(url, port, work / "instance", redis_url=args.redis, threads=args.threads, log=log,
                           heartbeat=args.heartbeat)  # fmt: skip
     try:
-        report = asyncio.run(drive(f"http://127.0.0.1:{port}", setup, args, server.pid))
+        report = run_loop(drive(f"http://127.0.0.1:{port}", setup, args, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -346,7 +346,7 @@ def run(args) -> dict:
             "build_s": round(build_s, 1),
             "server": f"gunicorn gthread, 1 worker x {args.threads} threads"
             + (", Socket.IO through Redis" if args.redis else ""),
-            "client": "one process: asyncio + aiohttp candidates, one python-socketio AsyncClient (websocket) per room",
+            "client": "one process: asyncio streams (bench/http_lite.py) candidates, one python-socketio AsyncClient (websocket) per room",
         },
         **report,
         "target": {

@@ -1,21 +1,26 @@
 """Load test of the machine test: N candidates log in at once, autosave steadily, submit at the deadline.
 
     .venv/bin/python bench/exam_load.py --db sqlite --candidates 600 --cadence 5 --duration 60
-    .venv/bin/python bench/exam_load.py --db postgresql --candidates 6000 --cadence 10 --workers 2
+    .venv/bin/python bench/exam_load.py --db postgresql --server granian --candidates 6000 --cadence 10 \
+        --beat 10 --duration 120 --threads 4
 
 Issue #7 point 9. The exam is the one bench/exam_fault.py builds (one running theory sitting,
 20 items per paper, N seated candidates with prepared attempts). The server is a real separate
-process: gunicorn with gthread workers (one worker on SQLite, ``--workers`` on PostgreSQL, with
-``EXAMSYS_REDIS_URL`` so Flask-SocketIO publishes through the Redis queue). The candidates are
-simulated by ONE other process with asyncio + aiohttp, each with its own cookies and exam
-token, the way static/js/exam.js talks to the server:
+process started as examsys.serve starts it: ``--server gunicorn`` (make serve: one gthread
+worker on SQLite, ``--workers`` on PostgreSQL) or ``--server granian`` (make serve-exam, the
+machine-test tier: ``--workers`` processes, publish-only); on PostgreSQL with
+``EXAMSYS_REDIS_URL``, so events and heartbeats go through Redis. The server's heartbeat setting
+follows ``--beat``. The candidates are simulated by ONE other process with asyncio streams on
+uvloop (bench/http_lite.py), each with its own cookies and exam token, the way
+static/js/exam.js talks to the server:
 
 1. login: every candidate already has the exam page with its login form open; at one instant
    all of them post it as the page's script does (``Accept: application/json``), and the answer
    carries the paper. Measured: time until every candidate has the paper, per-candidate p50/p99.
 2. saving: for ``--duration`` seconds each candidate beats ``GET /exam/beat`` every ``--beat``
    seconds (the exam page's default, 5 s; skipped when a save was answered within the interval,
-   as the page does: a save counts as a heartbeat) and changes an answer every ``--cadence`` seconds (random phase; sequence numbers counting up; a change stays queued until
+   as the page does: a save counts as a heartbeat) and changes an answer every ``--cadence``
+   seconds (random phase; sequence numbers counting up; a change stays queued until
    acknowledged and is replayed after an error) and posts ``/exam/save``. Measured: save
    latency p50/p95/p99/max, errors, rate.
 3. deadline: ``--deadline submit`` (default) - every candidate posts ``/exam/submit`` at the
@@ -31,7 +36,7 @@ issue's targets, go to bench/results/exam_load-<backend>.json. ``--profile`` pro
 request with pyinstrument (``pip install pyinstrument``; bench/exam_load_profile.py) and writes
 bench/results/exam_load-<backend>-profile.html. ``EXAM_LOAD_ACCESS_LOG=1`` keeps gunicorn's
 access log with the server-side time of each request (next to the server log, in the work dir).
-Needs gunicorn (requirements.txt) and aiohttp (requirements-dev.txt); PostgreSQL at
+Needs gunicorn and granian (requirements.txt) and uvloop (requirements-dev.txt); PostgreSQL at
 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379 for the PostgreSQL run.
 """
 
@@ -58,7 +63,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import gunicorn
 import sqlalchemy as sa
 
@@ -66,9 +70,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_probe_ms  # noqa: E402
+from bench.common import cpu_probe_ms, run_loop  # noqa: E402
 from bench.exam_fault import SECRET, build, free_port, stored_answers  # noqa: E402
-from examsys import create_app  # noqa: E402
+from bench.http_lite import NETWORK_ERRORS, Pool  # noqa: E402
+from examsys import create_app, serve  # noqa: E402
 from examsys.core.db import db, utcnow  # noqa: E402
 from examsys.modules.delivery import submission  # noqa: E402
 from examsys.modules.delivery.models import Attempt  # noqa: E402
@@ -111,7 +116,8 @@ def scalar(url: str, query: str):
 # --------------------------------------------------------------------------- the server
 
 
-def start_server(url: str, port: int, instance: Path, workers: int, threads: int, log: Path, profile: Path | None):
+def start_server(url: str, port: int, instance: Path, args, log: Path, profile: Path | None):
+    workers, threads = args.workers or (1 if url.startswith("sqlite") else 2), args.threads
     env = {
         **os.environ,
         "EXAMSYS_DATABASE_URL": url,
@@ -122,18 +128,18 @@ def start_server(url: str, port: int, instance: Path, workers: int, threads: int
     env.pop("EXAMSYS_REDIS_URL", None)
     if url.startswith("postgresql"):
         env["EXAMSYS_REDIS_URL"] = REDIS_URL
-    gunicorn = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads), "--worker-connections", "10000",
-        "--backlog", "8192", "--keep-alive", "30", "--timeout", "120", "examsys.wsgi:app",
-    ]  # fmt: skip
-    if os.environ.get("EXAM_LOAD_ACCESS_LOG"):  # request path, status and server-side microseconds
-        gunicorn[-1:-1] = ["--access-logfile", str(log.with_name("access.log")), "--access-logformat",
-                           "%(t)s %(m)s %(U)s %(s)s %(D)s"]  # fmt: skip
+    app = "bench.exam_load_profile:app" if profile is not None else "examsys.wsgi:app"
     if profile is not None:  # every request profiled, combined into one report when the worker stops
         env["EXAM_LOAD_PROFILE"] = str(profile)
-        gunicorn[-1] = "bench.exam_load_profile:app"
-    server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    if args.beat:  # the exam page beats as the server tells it; a seat is offline after three missed beats
+        env["EXAMSYS_EXAM_HEARTBEAT_SECONDS"], env["EXAMSYS_EXAM_OFFLINE_SECONDS"] = str(args.beat), str(3 * args.beat)
+    tier = "web" if args.server == "gunicorn" else "exam"
+    line = serve.command(tier, "127.0.0.1", port, workers, threads, app)
+    if os.environ.get("EXAM_LOAD_ACCESS_LOG") and tier == "web":  # path, status and server-side microseconds
+        line[-1:-1] = ["--access-logfile", str(log.with_name("access.log")), "--access-logformat",
+                       "%(t)s %(m)s %(U)s %(s)s %(D)s"]  # fmt: skip
+    env = serve.environment(tier, env)
+    server = subprocess.Popen(line, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -183,8 +189,8 @@ class Candidate:
 
 
 class Load:
-    def __init__(self, base: str, http: aiohttp.ClientSession):
-        self.base, self.http = base, http
+    def __init__(self, http: Pool):
+        self.http = http
         self.save_ms: list[float] = []
         self.save_errors: dict[str, int] = {}
         self.saves_in_window = 0
@@ -199,12 +205,9 @@ class Load:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
         if c.csrf:
             headers["X-CSRFToken"] = c.csrf
-        async with self.http.request(method, self.base + path, headers=headers, allow_redirects=False,
-                                     **kwargs) as response:  # fmt: skip
-            body = await response.read()
-            for name, morsel in response.cookies.items():
-                c.cookies[name] = morsel.value
-            return response.status, body
+        response = await self.http.request(method, path, headers, **kwargs)
+        c.cookies.update(response.cookies())
+        return response.status, response.body
 
     async def login_page(self, c: Candidate) -> None:
         _status, body = await self.request(c, "GET", "/exam/login")
@@ -228,7 +231,7 @@ class Load:
                 out["error"] = "paper not open"
                 return out
             out["ok"], out["paper_s"] = True, time.perf_counter() - t0
-        except (aiohttp.ClientError, TimeoutError, AttributeError) as exc:
+        except (*NETWORK_ERRORS, AttributeError) as exc:
             out["error"] = type(exc).__name__
         return out
 
@@ -247,7 +250,7 @@ class Load:
         started = time.perf_counter()
         try:
             status, body = await self.request(c, "POST", "/exam/save", json={"changes": changes})
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except NETWORK_ERRORS as exc:
             status, body = type(exc).__name__, b""
         finally:
             c.in_flight = False
@@ -293,7 +296,7 @@ class Load:
                 continue
             try:
                 status, _ = await self.request(c, "GET", "/exam/beat")
-            except (aiohttp.ClientError, TimeoutError):
+            except NETWORK_ERRORS:
                 status = 0
             if status == 200:
                 c.last_contact = time.perf_counter()
@@ -305,7 +308,7 @@ class Load:
     async def submit(self, c: Candidate, t0: float) -> dict:
         try:
             status, body = await self.request(c, "POST", "/exam/submit")
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except NETWORK_ERRORS as exc:
             return {"ok": False, "error": type(exc).__name__}
         done = time.perf_counter() - t0
         if status != 200 or json.loads(body).get("status") != "submitted":
@@ -340,12 +343,11 @@ def errors_of(results: list[dict]) -> dict[str, int]:
 
 
 async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> tuple[dict, list[Candidate]]:
-    connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections, force_close=False)
-    timeout = aiohttp.ClientTimeout(total=300)
     candidates = [Candidate(n, number) for n, number in enumerate(ids)]
     report: dict = {}
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
-        load = Load(base, http)
+    http = Pool(base, args.connections, timeout=300)
+    try:
+        load = Load(http)
         gate = asyncio.Semaphore(50)
 
         async def open_form(c: Candidate) -> None:
@@ -433,6 +435,8 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
                 "p99_s": round(pct(done, 99), 3),
                 "server_cpu_s": round(cpu_seconds(server_pid) - cpu0, 1),
             }
+    finally:
+        http.close()
     if args.deadline == "job":
         report["deadline"] = deadline_job(url)
     return report, candidates
@@ -486,7 +490,6 @@ def machine(url: str) -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "sqlite": sqlite3.sqlite_version,
-        "aiohttp": aiohttp.__version__,
     }
     info["gunicorn"] = gunicorn.__version__
     if url.startswith("postgresql"):
@@ -536,7 +539,7 @@ def run(args) -> dict:
     port = free_port()
     log = work / "server.log"
     profile = ROOT / "bench" / "results" / f"exam_load-{args.db}-profile.html" if args.profile else None
-    server = start_server(url, port, work / "instance", workers, args.threads, log, profile)
+    server = start_server(url, port, work / "instance", args, log, profile)
     try:
         # The load generator's own full collections stalled its event loop by up to 275 ms, which
         # showed up as server latency: it collects nothing while it measures.
@@ -544,7 +547,7 @@ def run(args) -> dict:
         gc.freeze()
         gc.disable()
         try:
-            report, candidates = asyncio.run(drive(f"http://127.0.0.1:{port}", ids, args, server.pid, url))
+            report, candidates = run_loop(drive(f"http://127.0.0.1:{port}", ids, args, server.pid, url))
         finally:
             gc.enable()
     finally:
@@ -563,9 +566,14 @@ def run(args) -> dict:
             "cadence_s": args.cadence,
             "duration_s": args.duration,
             "deadline": args.deadline,
-            "server": f"gunicorn gthread, {workers} worker(s) x {args.threads} threads"
+            "server": (
+                f"gunicorn gthread, {workers} worker(s) x {args.threads} threads"
+                if args.server == "gunicorn"
+                else f"granian wsgi, {workers} worker(s) x {args.threads} blocking threads"
+            )
+            + f", heartbeat every {args.beat:g} s (offline after {3 * args.beat:g} s)"
             + (", EXAMSYS_REDIS_URL (Socket.IO via Redis)" if args.db == "postgresql" else ""),
-            "client": f"one process, asyncio + aiohttp, at most {args.connections} connections",
+            "client": f"one process, asyncio streams (bench/http_lite.py), at most {args.connections} connections",
             "items_per_paper": 20,
             "seed": args.seed,
             "build_s": round(build_s, 1),
@@ -595,6 +603,12 @@ def main() -> None:
         type=float,
         default=5.0,
         help="seconds between one candidate's heartbeats while saving, as the exam page does (0: none)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "granian"),
+        default="gunicorn",
+        help="the HTTP server in front of the app (make serve: gunicorn; make serve-exam: granian)",
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument (one worker)")

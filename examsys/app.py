@@ -12,7 +12,7 @@ from examsys.core import realtime
 from examsys.core.config import PROJECT_ROOT, load_config
 from examsys.core.db import configure_sqlite
 from examsys.core.extensions import api, babel, csrf, db, login_manager, migrate, socketio
-from examsys.modules.delivery import heartbeat
+from examsys.modules.delivery import front as exam_front
 from examsys.web import auth, i18n, plumbing
 from examsys.web.registry import SOCKET_NAMESPACES, register_blueprints
 
@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_blueprints(app)
     configure_request_plumbing(app)
     configure_cli(app)
-    heartbeat.install(app)  # outermost: a beat skips every layer below
+    exam_front.install(app)  # outermost: the exam page's beats and saves skip every layer below
     return app
 
 
@@ -80,7 +80,7 @@ def configure_realtime(app: Flask) -> None:
     for namespace in SOCKET_NAMESPACES():
         if namespace.namespace not in registered:
             socketio.on_namespace(namespace)
-    socketio.init_app(app, message_queue=app.config.get("REDIS_URL"), async_mode="threading")
+    socketio.init_app(app, client_manager=realtime.message_queue(app.config), async_mode="threading")
     realtime.install()
 
 

@@ -53,6 +53,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Optional. Redis URL for the Socket.IO message queue, so any process can emit.",
     ),
     Setting(
+        "EXAMSYS_REALTIME_PUBLISH_ONLY",
+        "REALTIME_PUBLISH_ONLY",
+        False,
+        _bool,
+        "With EXAMSYS_REDIS_URL: this process only publishes real-time events and serves no console "
+        "(the machine-test tier, make serve-exam), so it does not listen to every event of the others.",
+    ),
+    Setting(
         "EXAMSYS_SECRET_KEY",
         "SECRET_KEY",
         None,

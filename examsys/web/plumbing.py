@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,6 +14,7 @@ from examsys.core.extensions import login_manager
 from examsys.core.permissions import SEAT_PERMISSION, UndeclaredPermission, current_request_permission
 from examsys.web.api import API_PREFIX, is_token_request
 from examsys.web.auth import wants_json
+from examsys.web.front_door import error_body
 from examsys.web.nav import navigation_for
 
 
@@ -25,23 +26,13 @@ def keep_changes() -> None:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def writes_late(view):
-    """Mark a view that takes the write lock itself, after its reads (``db.write_after_read``).
-
-    For the hottest writes (autosave), so that SQLite's one writer is held for the writes only.
-    """
-    view.writes_late = True
-    return view
-
-
 def begin_write_transaction():
     """On SQLite, a request that may write takes the write lock before its first read.
 
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another process wrote in between (MEASURED.md); waiting up front does not.
     """
-    if request.method in WRITE_METHODS and not getattr(current_app.view_functions.get(request.endpoint),
-                                                       "writes_late", False):  # fmt: skip
+    if request.method in WRITE_METHODS:
         lock_for_write(db.session)
 
 
@@ -78,10 +69,7 @@ def commit_or_rollback(response):
 
 def render_error(status: int, message: str, problems=None):
     if wants_json():
-        body = {"code": status, "message": message}
-        if problems:
-            body["errors"] = [p.as_dict() for p in problems]
-        return jsonify(body), status
+        return jsonify(error_body(status, message, problems)), status
     return render_template("errors/error.html", status=status, message=message, problems=problems or []), status
 
 

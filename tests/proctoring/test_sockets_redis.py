@@ -1,5 +1,9 @@
 """Two real server processes sharing Redis: what a candidate does on one reaches the console on the other.
 
+The last test runs the two tiers of a large sitting: the consoles on ``make serve``, the lab
+machines on ``make serve-exam`` (granian, publish-only); on the PostgreSQL run, on PostgreSQL,
+where the usual save is one statement in autocommit.
+
 Issue #8: "with the Redis message queue configured, an event raised in any process reaches it",
 done when "a real python-socketio client sees seat states change within 1 s of a candidate's
 action, including across two server processes through Redis". Both processes are gunicorn
@@ -12,6 +16,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -20,9 +25,11 @@ import pytest
 import redis
 import requests
 import socketio
+import sqlalchemy as sa
 
-from bench.console import prepare, spawn_server, staff_cookie, wait_ready
-from bench.exam_fault import Client, free_port
+from bench.console import ROOT, prepare, spawn_server, staff_cookie, wait_ready
+from bench.exam_fault import SECRET, Client, free_port
+from examsys import serve
 
 REDIS_URL = os.environ.get("EXAMSYS_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
@@ -64,14 +71,19 @@ def _wait_for(received: list, test, seconds: float = 2.0):
     raise AssertionError("no matching console event")
 
 
-def test_a_save_on_one_process_reaches_the_console_on_the_other_within_a_second(two_servers):
+def watching_console(base: str, watch: dict) -> tuple[socketio.Client, list[tuple[dict, float]]]:
+    """A proctor's console on ``base`` watching ``watch``'s room: (client, the seat events it heard)."""
     received: list[tuple[dict, float]] = []
     console = socketio.Client(reconnection=False)
     console.on("seat", lambda data: received.append((data, time.monotonic())), namespace="/proctor")
-    console.connect(two_servers["a"], namespaces=["/proctor"], transports=["websocket"],
-                    headers={"Cookie": staff_cookie(two_servers["a"])})  # fmt: skip
+    console.connect(base, namespaces=["/proctor"], transports=["websocket"], headers={"Cookie": staff_cookie(base)})
+    assert console.call("watch", watch, namespace="/proctor") == {"ok": True}
+    return console, received
+
+
+def test_a_save_on_one_process_reaches_the_console_on_the_other_within_a_second(two_servers):
+    console, received = watching_console(two_servers["a"], two_servers["watch"][0])
     try:
-        assert console.call("watch", two_servers["watch"][0], namespace="/proctor") == {"ok": True}
         candidate = Client(two_servers["b"], two_servers["ids"][0])  # the candidate's machine talks to B
         candidate.login()
         _wait_for(received, lambda d: d["attempt"] == candidate.attempt_id and d["status"] == "in_progress")
@@ -105,5 +117,70 @@ def test_a_save_on_one_process_reaches_the_console_on_the_other_within_a_second(
         assert moved.status_code == 302
         seat, at = _wait_for(received, lambda d: d["attempt"] == candidate.attempt_id and d["seat"] == spare_label)
         assert at - sent < 1.0 and seat["answered"] == 2  # the answers moved with the candidate
+    finally:
+        console.disconnect()
+
+
+def _tiers_database(work: Path) -> str:
+    """SQLite, or on the PostgreSQL run a database of its own beside the test database (the servers
+    are other processes: they must see committed data, which the tests' rolled-back one is not)."""
+    test_url = os.environ.get("EXAMSYS_TEST_DATABASE_URL", "")
+    if not test_url.startswith("postgresql"):
+        return f"sqlite:///{work / 'tiers.sqlite3'}"
+    url = sa.make_url(test_url).set(database="examsys_tiers_test")
+    engine = sa.create_engine(test_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS examsys_tiers_test WITH (FORCE)")
+        conn.exec_driver_sql("CREATE DATABASE examsys_tiers_test")
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def two_tiers():
+    """``make serve`` (gunicorn, the consoles) and ``make serve-exam`` (granian, publish-only, the
+    lab machines) on one database and one Redis, started the way the Makefile starts them."""
+    _redis_or_skip()
+    work = Path(tempfile.mkdtemp(prefix="exam-tier-"))
+    url = _tiers_database(work)
+    setup = prepare(url, 3, 1, work / "instance")
+    env = {**os.environ, "EXAMSYS_DATABASE_URL": url, "EXAMSYS_SECRET_KEY": SECRET,
+           "EXAMSYS_INSTANCE_DIR": str(work / "instance"), "EXAMSYS_REDIS_URL": REDIS_URL,
+           "EXAMSYS_EARLIEST_SUBMIT_MINUTES": "0"}  # fmt: skip  # the sitting began a minute ago
+    ports = {"web": free_port(), "exam": free_port()}
+    servers = {
+        tier: subprocess.Popen(serve.command(tier, "127.0.0.1", port, 1, 4), cwd=ROOT, env=serve.environment(tier, env),
+                               stdout=(work / f"{tier}.log").open("ab"), stderr=subprocess.STDOUT)
+        for tier, port in ports.items()
+    }  # fmt: skip
+    try:
+        for tier, server in servers.items():
+            wait_ready(server, ports[tier])
+        yield {"web": f"http://127.0.0.1:{ports['web']}", "exam": f"http://127.0.0.1:{ports['exam']}", **setup}
+    finally:
+        for server in servers.values():
+            server.send_signal(signal.SIGTERM)
+        for server in servers.values():
+            server.wait(timeout=30)
+
+
+def test_the_exam_tier_serves_the_whole_test_and_the_console_on_the_web_tier_sees_it(two_tiers):
+    console, received = watching_console(two_tiers["web"], two_tiers["watch"][0])
+    try:
+        candidate = Client(two_tiers["exam"], two_tiers["ids"][0])  # login page, login, the paper
+        candidate.login()
+        assert candidate.http.get(f"{two_tiers['exam']}/static/js/exam.js", timeout=10).status_code == 200
+        rng = random.Random(3)
+        candidate.change(rng)
+        sent = time.monotonic()
+        candidate.flush()
+        assert not candidate.pending, "the save was acknowledged"
+        seat, at = _wait_for(received, lambda d: d["attempt"] == candidate.attempt_id and d["seq"] == candidate.seq)
+        assert at - sent < 1.0 and seat["answered"] == 1
+        beat = candidate.http.get(f"{two_tiers['exam']}/exam/beat", timeout=10)
+        assert beat.status_code == 200 and "notice" in beat.json()
+        submitted = candidate.http.post(f"{two_tiers['exam']}/exam/submit", json={}, timeout=10)
+        assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+        _wait_for(received, lambda d: d["attempt"] == candidate.attempt_id and d["status"] == "submitted")
     finally:
         console.disconnect()

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 
 from examsys.core.db import db, utcnow, write_after_read
 from examsys.core.errors import DomainError, NotFound
-from examsys.modules.delivery import clock, heartbeat, presence, saving, submission, util
+from examsys.modules.delivery import clock, front, presence, submission, util
 from examsys.modules.delivery import login as seat_login
 from examsys.modules.delivery.models import AttemptStatus, EventKind, SubmittedBy
 from examsys.web.auth import wants_json
-from examsys.web.plumbing import keep_changes, render_error, writes_late
+from examsys.web.plumbing import keep_changes, render_error
 
 SIGNALS = {EventKind.BLUR, EventKind.HIDDEN, EventKind.COPY, EventKind.PASTE, EventKind.RELOAD}
 
@@ -66,7 +66,12 @@ def exam():
 
 
 def _page_settings() -> dict:
-    return {"beat_seconds": presence.heartbeat_seconds(), "beat_url": request.script_root + heartbeat.PATH}
+    # The beat and the autosave are answered in front of Flask (delivery.front), so they have no endpoint.
+    return {
+        "beat_seconds": presence.heartbeat_seconds(),
+        "beat_url": request.script_root + front.BEAT_PATH,
+        "save_url": request.script_root + front.SAVE_PATH,
+    }
 
 
 def state():
@@ -86,30 +91,6 @@ def state():
         timing = seat_login.open_paper(clock.timing_of(g.attempt_id), now)
     with_paper = request.args.get("paper") == "1"
     return jsonify(util.state(g.attempt_id, now, with_paper=with_paper, timing=timing))
-
-
-@writes_late
-def save():
-    body = request.get_json(silent=True) or {}
-    try:
-        changes = [
-            saving.Change(
-                int(c["item"]), tuple(str(x) for x in c.get("choice", [])), bool(c.get("flagged")), int(c["seq"])
-            )
-            for c in body.get("changes", [])
-        ]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DomainError(_("答案格式有误")) from exc
-    # The clock is read before the write lock is taken, which is then held for two statements.
-    timing = clock.timing_of(g.attempt_id)
-    write_after_read(db.session)
-    try:
-        ack = saving.save(g.attempt_id, g.exam_token, changes, timing=timing)
-    except saving.SaveRefused as refused:
-        keep_changes()  # the late-save record stays even though the save is refused
-        return jsonify({"code": 409, "reason": refused.reason, "message": str(refused)}), 409
-    # A save is also a heartbeat: the page skips its next beat, and learns the notice number here.
-    return jsonify({"ack": ack, "notice": presence.beat_in_room(g.attempt_id, session.get("exam_room", ""))})
 
 
 def submit():

@@ -74,10 +74,11 @@ def seat_logged_in(row, now: datetime) -> None:
         row.paused_at is not None, now, row.saved_at))  # fmt: skip
 
 
-def seat_saved(timing: Timing, last_seq: int, answered: int, now: datetime) -> None:
-    """The seat event of an autosave, from the values the save already holds (no further reads)."""
-    room_event(timing.session_id, timing.room_id, "seat",
-               _seat(timing.attempt_id, timing.seat, "in_progress", answered, last_seq, False, now, now))  # fmt: skip
+def seat_saved(row, now: datetime) -> None:
+    """The seat event of an autosave, from the row its guarded update returned (no further reads):
+    attempt_id, session_id, room_id, seat, last_seq, answered."""
+    room_event(row.session_id, row.room_id, "seat",
+               _seat(row.attempt_id, row.seat or "", "in_progress", row.answered, row.last_seq, False, now, now))  # fmt: skip
 
 
 def seat_submitted(timing: Timing, answered: int, saved_at: datetime | None, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """Heartbeats and notices: which exam pages are alive, and which must fetch their state now.
 
 The exam page beats every ``EXAM_HEARTBEAT_SECONDS`` (``GET /exam/beat``, answered by
-delivery.heartbeat in front of Flask). A beat is only a
+delivery.front, in front of Flask). A beat is only a
 timestamp, kept out of the database: in this process's memory, or in Redis when
 ``EXAMSYS_REDIS_URL`` is set so that every worker sees every beat. A watcher thread in each web
 process compares the beats with ``EXAM_OFFLINE_SECONDS`` once a second and tells the room's
@@ -165,28 +165,75 @@ class _MemoryStore(_Store):
 
 @dataclass
 class _RedisStore(_Store):
+    """Beats shared through Redis by every web process.
+
+    A beat is recorded in this process and written to Redis by a flusher thread every
+    ``FLUSH_SECONDS``, many beats in one command; the notice numbers a beat answers with are read
+    by the same thread in the same round trip (and a bump made here is seen here at once). A
+    seat's beat or save then costs no Redis round trip of its own: at a sitting of 6,000 that
+    was over a thousand a second. The console learns of a seat going offline after
+    ``EXAM_OFFLINE_SECONDS`` (15 s by default), so a quarter second more changes nothing.
+    """
+
     url: str = ""
     prefix: str = ""
+    FLUSH_SECONDS = 0.25
 
     def __post_init__(self) -> None:
         self.redis = redis.Redis.from_url(self.url, socket_timeout=2)
         self.token = f"{id(self)}:{time.time()}"
+        self.lock = threading.Lock()
+        self.pending: dict[int, str] = {}  # attempt -> "epoch|session:room", not yet in Redis
+        self.notices: dict[str, int] | None = None  # the last read of the notice numbers
+        self.flusher: threading.Thread | None = None
 
     def beat(self, attempt_id: int, room_key: str, now: float) -> int:
+        if self.flusher is None or not self.flusher.is_alive():
+            self._start_flusher()
+        if self.notices is None:
+            self.flush()  # the first beat of this process: read the notices now
+        with self.lock:
+            self.pending[attempt_id] = f"{now}|{room_key}"
+            notices = self.notices or {}
+        return notices.get(f"room:{room_key}", 0) + notices.get(f"attempt:{attempt_id}", 0)
+
+    def flush(self) -> None:
+        """Write the beats recorded since the last flush and read the notice numbers, in one round trip."""
+        with self.lock:
+            pending, self.pending = self.pending, {}
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(self.prefix + "beats", attempt_id, f"{now}|{room_key}")
-        pipe.hmget(self.prefix + "notices", f"room:{room_key}", f"attempt:{attempt_id}")
-        notices = pipe.execute()[1]
-        return sum(int(n or 0) for n in notices)
+        if pending:
+            pipe.hset(self.prefix + "beats", mapping=pending)
+        pipe.hgetall(self.prefix + "notices")
+        try:
+            notices = pipe.execute()[-1]
+        except redis.RedisError:
+            with self.lock:  # keep them for the next flush, unless newer beats came meanwhile
+                self.pending = {**pending, **self.pending}
+            raise
+        self.notices = {key.decode(): int(value) for key, value in notices.items()}
+
+    def _start_flusher(self) -> None:
+        with self.lock:
+            if self.flusher is None or not self.flusher.is_alive():
+                self.flusher = threading.Thread(target=_flush_beats, args=(weakref.ref(self),),
+                                                name="presence-flusher", daemon=True)  # fmt: skip
+                self.flusher.start()
 
     def last_beats(self, attempt_ids: list[int]) -> dict[int, float]:
         if not attempt_ids:
             return {}
         values = self.redis.hmget(self.prefix + "beats", attempt_ids)
-        return {a: float(v.split(b"|", 1)[0]) for a, v in zip(attempt_ids, values, strict=True) if v}
+        found = {a: float(v.split(b"|", 1)[0]) for a, v in zip(attempt_ids, values, strict=True) if v}
+        with self.lock:  # this process's newer beats, not yet flushed
+            found.update({a: float(self.pending[a].split("|", 1)[0]) for a in attempt_ids if a in self.pending})
+        return found
 
     def bump(self, key: str) -> None:
-        self.redis.hincrby(self.prefix + "notices", key, 1)
+        value = self.redis.hincrby(self.prefix + "notices", key, 1)
+        with self.lock:
+            if self.notices is not None:
+                self.notices = {**self.notices, key: int(value)}
 
     def snapshot(self):
         # One watcher across the workers: the lease outlives a sweep, the holder renews it.
@@ -194,6 +241,7 @@ class _RedisStore(_Store):
         if not self.redis.set(lease, self.token, nx=True, px=3000) and self.redis.get(lease) != self.token.encode():
             return None, set()
         self.redis.pexpire(lease, 3000)
+        self.flush()
         beats = {}
         for key, value in self.redis.hgetall(self.prefix + "beats").items():
             at, room_key = value.decode().split("|", 1)
@@ -207,6 +255,20 @@ class _RedisStore(_Store):
         if online:
             pipe.sadd(self.prefix + "online", *online)
         pipe.execute()
+
+
+def _flush_beats(store_ref) -> None:
+    """The flusher thread: write the beats and read the notices while the store lives."""
+    while True:
+        time.sleep(_RedisStore.FLUSH_SECONDS)
+        store = store_ref()
+        if store is None:
+            return
+        try:
+            store.flush()
+        except redis.RedisError:
+            log.warning("presence: Redis unreachable, beats kept for the next try")
+        del store
 
 
 def _watch(app_ref, store_ref) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from examsys.core.db import db, plain
 from examsys.core.errors import NotFound
-from examsys.modules.banks.models import ItemRevision, PaperItem
+from examsys.modules.banks.models import ItemRevision, Paper, PaperItem
 from examsys.modules.delivery import clock, options
 from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
 from examsys.modules.people.models import Person
@@ -92,6 +92,46 @@ class SealedItem(NamedTuple):
 _CONTENT: dict[tuple[str, tuple[int, ...]], dict[int, SealedItem]] = {}
 
 
+class AttemptPaper(NamedTuple):
+    """What an autosave checks its changes against: the attempt's paper and its item order."""
+
+    attempt_id: int
+    paper_id: int
+    paper_hash: str
+    item_order: list
+    started_at: datetime
+
+
+_OPEN_PAPERS: dict[tuple[int, str], AttemptPaper] = {}
+
+
+def open_paper_of(attempt_id: int, token: str) -> AttemptPaper | None:
+    """The paper of an attempt in progress for the browser holding ``token``, else None.
+
+    Cached per process once the paper is open: its form and item order never change after
+    that (preparation only rewrites prepared attempts). Keyed with the login's random token, so
+    a new login, or the same attempt id in another database, never finds an old entry; the
+    autosave's guarded update checks the token, the status, the form and the opening moment, and
+    drops the entry when anything about it is amiss.
+    """
+    found = _OPEN_PAPERS.get((attempt_id, token))
+    if found is None and token:
+        # A miss reads the whole room's open attempts: at the synchronised start every seat's first
+        # save misses in every web process, and one read per room instead of per seat keeps that cheap.
+        if len(_OPEN_PAPERS) >= 50_000:  # far more seats than one process serves at once
+            _OPEN_PAPERS.clear()
+        for row in plain().execute(_OPEN_PAPERS_OF_ROOM, {"attempt_id": attempt_id}):
+            if row.client_token:
+                paper = AttemptPaper(row.id, row.paper_id, row.content_hash, row.item_order, row.started_at)
+                _OPEN_PAPERS[(row.id, row.client_token)] = paper
+        found = _OPEN_PAPERS.get((attempt_id, token))
+    return found
+
+
+def forget_open_paper(attempt_id: int, token: str) -> None:
+    _OPEN_PAPERS.pop((attempt_id, token), None)
+
+
 def once_per_seal(cache: dict, key: tuple, read: Callable[[], Any]) -> Any:
     """``read()`` once per process for a sealed paper; ``key`` must hold its content hash (the
     seal), so a changed paper - or the same ids in another database - never matches."""
@@ -104,7 +144,7 @@ def once_per_seal(cache: dict, key: tuple, read: Callable[[], Any]) -> Any:
     return found
 
 
-def sealed_items(timing: clock.Timing) -> dict[int, SealedItem]:
+def sealed_items(timing: clock.Timing | AttemptPaper) -> dict[int, SealedItem]:
     """The attempt's paper items (no keys), read once per process: every candidate of a form
     shows the same, and every autosave checks its items against them.
 
@@ -131,6 +171,18 @@ _WHO = (
     .join(ExamSession, ExamSession.id == Placement.session_id)
     .where(Placement.id == sa.bindparam("placement_id"))
 )
+_HERE = sa.orm.aliased(Attempt)
+_HERE_PLACEMENT = sa.orm.aliased(Placement)
+# The attempts in progress in the room (and sitting) of one attempt, with their papers.
+_OPEN_PAPERS_OF_ROOM = (
+    sa.select(Attempt.id, Attempt.client_token, Attempt.paper_id, Paper.content_hash, Attempt.item_order,
+              Attempt.started_at)
+    .join(Paper, Paper.id == Attempt.paper_id)
+    .join(Placement, Placement.id == Attempt.placement_id)
+    .join(_HERE, _HERE.session_id == Attempt.session_id)
+    .join(_HERE_PLACEMENT, sa.and_(_HERE_PLACEMENT.id == _HERE.placement_id, _HERE_PLACEMENT.room_id == Placement.room_id))
+    .where(_HERE.id == sa.bindparam("attempt_id"), Attempt.status == AttemptStatus.IN_PROGRESS)
+)  # fmt: skip
 _PAPER = (
     sa.select(
         PaperItem.id, PaperItem.qtype, PaperItem.points, PaperItem.revision_id, ItemRevision.stem, ItemRevision.options
