@@ -238,7 +238,8 @@ def _touch(*guards):
 _TOUCH = _touch()
 # The usual save: refused by the database unless the stored deadline is still ahead, and unless
 # the cached paper is this attempt's (the same form, opened at the same moment). Spelled twice,
-# as the touch's clauses and as the upsert's text; tests/delivery/test_saving_guard.py holds them alike.
+# as the touch's clauses and as text for the upsert and PostgreSQL's statement; the guard tests in
+# tests/delivery/test_exam_front.py run on both databases and hold them alike.
 _IN_TIME = (
     " client_token = :token AND status = 'in_progress' AND deadline_at IS NOT NULL AND deadline_at >= :now"
     " AND paper_id = :form AND started_at = :opened"
