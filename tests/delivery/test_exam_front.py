@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from examsys.core import realtime
 from examsys.core.audit import acting_as
 from examsys.core.db import db, utcnow
-from examsys.modules.delivery import clock, front, saving
-from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, EventKind
+from examsys.modules.delivery import clock, front, saving, util
+from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
+from examsys.modules.scheduling import sessions
+from examsys.modules.scheduling.models import SessionKind
 from tests.delivery.test_exam_pages import log_in
 
 
@@ -137,3 +139,40 @@ def test_the_seat_event_counts_the_answers_as_they_stand_after_the_save(client, 
     stored_now = {a.paper_item_id: (a.seq, a.choice) for a in stored(attempt)}
     assert stored_now[order[1][0]] == (4, [])
     assert sum(1 for _seq, choice in stored_now.values() if choice) == 2
+
+
+def test_a_missed_paper_is_read_with_its_rooms_open_attempts_and_no_others(running, make_lab):
+    """The first save of a seat reads the open papers of its room at that sitting in one query:
+    never another room's or sitting's, nor an attempt not in progress or without a browser."""
+    attempts = list(db.session.scalars(sa.select(Attempt).where(Attempt.session_id == running["session"].id)))
+    for attempt in attempts:
+        attempt.status, attempt.client_token, attempt.started_at = AttemptStatus.IN_PROGRESS, f"t{attempt.id}", utcnow()
+    mine, neighbour, third = attempts
+    placement = third.placement
+    here = (placement.session_id, placement.room_id, placement.seat_id)
+    elsewhere = make_lab(rows=1, cols=1)
+    later = sessions.create_session(running["plan"], sessions.SessionData(
+        SessionKind.THEORY, "第2场", running["session"].starts_at + timedelta(hours=3), 90, [running["lab"]]))  # fmt: skip
+    cases = {
+        "open": (AttemptStatus.IN_PROGRESS, "t", here),
+        "prepared": (AttemptStatus.PREPARED, "t", here),
+        "handed in": (AttemptStatus.SUBMITTED, "t", here),
+        "no browser": (AttemptStatus.IN_PROGRESS, "", here),
+        "another room": (AttemptStatus.IN_PROGRESS, "t", (here[0], elsewhere.id, elsewhere.seats[0].id)),
+        "another sitting": (AttemptStatus.IN_PROGRESS, "t", (later.id, here[1], here[2])),
+    }
+    for case, (status, token, (session_id, room_id, seat_id)) in cases.items():
+        third.status, third.client_token = status, token
+        third.submitted_at = utcnow() if status is AttemptStatus.SUBMITTED else None
+        placement.session_id, placement.room_id, placement.seat_id = session_id, room_id, seat_id
+        third.session_id = session_id
+        db.session.commit()
+        util._OPEN_PAPERS.clear()
+
+        paper = util.open_paper_of(mine.id, mine.client_token)
+        assert (paper.attempt_id, paper.paper_id, paper.started_at) == (mine.id, mine.paper_id, mine.started_at)
+        assert paper.item_order == mine.item_order
+        expected = [mine, neighbour, third] if case == "open" else [mine, neighbour]
+        assert sorted(util._OPEN_PAPERS) == sorted((a.id, a.client_token) for a in expected), case
+    assert util.open_paper_of(mine.id, "another browser") is None
+    util._OPEN_PAPERS.clear()
