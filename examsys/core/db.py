@@ -187,6 +187,24 @@ def plain() -> sa.Connection:
     return db.session.connection()
 
 
+def refresh_statistics(*tables: str) -> None:
+    """Update PostgreSQL's planner statistics of ``tables`` now, after a bulk write that hot
+    queries depend on.
+
+    Autovacuum analyzes a table a minute or so after many rows changed; a sitting prepared just
+    before its start would otherwise be planned blind (every login then read the whole sitting's
+    placements instead of one candidate's). Runs in the caller's transaction and counts its
+    rows. SQLite's planner needs no statistics to use the indexes, so nothing happens there.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    known = Base.metadata.tables
+    unknown = [t for t in tables if t not in known]
+    if unknown:
+        raise ValueError(f"no such tables: {unknown}")
+    plain().exec_driver_sql("ANALYZE " + ", ".join(tables))
+
+
 def enum_type(enum_cls, name: str, length: int = 32) -> sa.Enum:
     """Store an enum by its value as a VARCHAR with a named CHECK constraint."""
     return sa.Enum(

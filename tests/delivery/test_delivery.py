@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from examsys.core.db import db
+from examsys.core.db import db, refresh_statistics
 from examsys.core.errors import DomainError
 from examsys.modules.banks.models import PaperItem
 from examsys.modules.delivery import clock, login, preparation, saving, submission
@@ -49,6 +49,20 @@ def test_every_seat_has_a_prepared_attempt_with_its_form_and_a_full_order(exam):
     assert preparation.prepare_attempts(exam["session"]) == 0  # preparing again changes nothing
     assert all(a.paper.opens_at == exam["session"].starts_at for a in attempts)
     assert orders
+
+
+def test_preparing_a_sitting_refreshes_the_planner_statistics_on_postgresql(exam):
+    """The synchronised start's lookups are planned on statistics that know this sitting: the
+    session's attempts and placements are counted in the same transaction that made them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's planner keeps no statistics of its own")
+    session_id = exam["session"].id
+    stats = sa.text("SELECT most_common_vals::text FROM pg_stats WHERE tablename = :t AND attname = 'session_id'")
+    for table in ("attempts", "placements"):
+        common = db.session.scalar(stats, {"t": table})
+        assert common is not None and str(session_id) in common.strip("{}").split(","), (table, common)
+    with pytest.raises(ValueError, match="no such tables"):
+        refresh_statistics("attempts; DROP TABLE attempts")
 
 
 def test_wrong_id_is_refused_and_the_right_one_logs_in(exam):

@@ -117,8 +117,10 @@ class Attempt(IdMixin, Base):
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), unique=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("exam_sessions.id", ondelete="CASCADE"), index=True)
     paper_id: Mapped[int] = mapped_column(sa.ForeignKey("papers.id"))
+    # No index: three values, and a misleading one - planner statistics taken while a sitting's
+    # attempts were all prepared made PostgreSQL look attempts up "by status" rather than by id.
     status: Mapped[AttemptStatus] = mapped_column(
-        enum_type(AttemptStatus, "attempt_status"), default=AttemptStatus.PREPARED, index=True
+        enum_type(AttemptStatus, "attempt_status"), default=AttemptStatus.PREPARED
     )
     # [[paper_item_id, [option labels in the order shown]], ...]: maps every shown option to its key.
     item_order: Mapped[list[Any]] = mapped_column(sa.JSON)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from examsys.core import audit
-from examsys.core.db import db
+from examsys.core.db import db, refresh_statistics
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.banks import util as bank_util
 from examsys.modules.banks.assembly import candidate_order
@@ -103,5 +103,8 @@ def prepare_attempts(session: ExamSession) -> int:
             attempt.paper_id, attempt.item_order = paper.id, order
         changed += 1
     db.session.flush()
+    # The synchronised start's lookups (login by ID number, the room's open papers) are planned
+    # on these tables' statistics: fresh ones, not whatever autovacuum has seen yet.
+    refresh_statistics("attempts", "placements", "applications", "identity_documents", "people", "tickets")
     audit.record("session.prepare", session, after={"attempts": changed})
     return changed

@@ -276,8 +276,13 @@ _PG_ROW = ("paper_item_id", "revision_id", "choice", "flagged", "seq")
 # The usual save on PostgreSQL in one statement: the guard row (locked, so a hand-in waits for
 # it), the upsert and the touch. Sub-statements all read the answers as they were before the
 # statement, so the answered count adds the rows it wrote to the ones it left alone.
+# The guard's own clauses sit inside CASE, which no index can serve: the row is found by its id
+# whatever the planner's statistics say. Statistics taken while a sitting's attempts were all
+# prepared made the status index (since dropped) look cheaper than the primary key, and every
+# save read every open attempt; the deadline's index, all unset then, could mislead the same way.
 _SAVE_IN_TIME_PG = sa.text(
-    "WITH guard AS (SELECT id FROM attempts WHERE id = :attempt_id AND" + _IN_TIME + " FOR UPDATE),"
+    "WITH guard AS (SELECT id FROM attempts WHERE id = :attempt_id AND CASE WHEN" + _IN_TIME + " THEN true END"
+    " FOR UPDATE),"
     " v AS (SELECT * FROM json_to_recordset(CAST(:rows AS json))"
     "       AS v(paper_item_id int, revision_id int, choice json, flagged boolean, seq int)),"
     " up AS (INSERT INTO answers (attempt_id, paper_item_id, revision_id, choice, flagged, seq, saved_at)"
