@@ -48,8 +48,40 @@ def test_a_beat_is_seen_here_at_once_and_by_the_other_process_after_a_flush(two_
     assert b.last_beats([7]) == {}
     a.flush()
     assert b.last_beats([7, 8]) == {7: pytest.approx(now)}
-    beats, _online = b.snapshot()
-    assert beats[7] == (pytest.approx(now), "3:4")
+    assert b.transitions(now + 1, 15.0) == [(7, True, pytest.approx(now), "3:4")]
+
+
+def test_the_sweep_reports_each_transition_once_from_what_changed(two_processes):
+    a, b = two_processes
+    now, limit = 1_000_000.0, 15.0
+    a.beat(7, "3:4", now)
+    a.beat(8, "3:5", now + 5)
+    a.flush()
+    assert b.transitions(now + 1, limit) == [(7, True, now, "3:4"), (8, True, now + 5, "3:5")]
+    assert b.transitions(now + 2, limit) == []  # still online: nothing new to say
+    assert a.transitions(now + 3, limit) is None  # the other process holds the lease
+    # 7 falls behind the cutoff first; 8 beats on from another process, flushed late and out of
+    # order: the older beat flushed last must not make it look stale.
+    a.beat(8, "3:5", now + 14)
+    b.beat(8, "3:5", now + 10)
+    a.flush()
+    b.flush()
+    assert b.transitions(now + limit, limit) == [(7, False, now, "3:4")]
+    assert b.transitions(now + limit + 1, limit) == []  # said once
+    assert b.transitions(now + limit + 14, limit) == [(8, False, now + 14, "3:5")]
+    a.beat(7, "3:6", now + 40)  # back, at another seat's room
+    a.flush()
+    assert b.transitions(now + 41, limit) == [(7, True, now + 40, "3:6")]
+    assert b.last_beats([7, 8]) == {7: now + 40, 8: now + 14}
+
+
+def test_a_sweep_in_the_app_announces_the_transitions(app, two_processes):
+    a, _b = two_processes
+    now = 2_000_000.0
+    a.beat(7, "3:4", now)
+    with app.app_context():
+        assert a.sweep(now + 1, 15.0) == [{"attempt": 7, "online": True, "at": now}]
+        assert a.sweep(now + 16, 15.0) == [{"attempt": 7, "online": False, "at": now + 15.0}]
 
 
 def test_a_notice_raised_in_one_process_reaches_the_others_beats(two_processes):
