@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import tempfile
+import time
 import timeit
 from pathlib import Path
 
@@ -33,6 +35,22 @@ def run_loop(main):
     """Run a load generator's coroutine on uvloop (requirements-dev.txt): the generator shares
     the machine with the server it measures, and uvloop's event loop costs less per request."""
     return uvloop.run(main)
+
+
+# Seconds between setting a timed phase up and its start: starting 6,000 simulated candidates
+# (a saver and a heartbeat each) takes the generator a tenth of a second, which would otherwise
+# stall - and inflate - the first requests it times.
+LEAD_IN_S = 1.0
+
+
+async def watch_loop(lag: list[float], start: float, stop: float) -> None:
+    """Append the event loop's own delays (ms) between ``start`` and ``stop`` (perf_counter):
+    the load generator's stalls, which would show as server latency."""
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    while time.perf_counter() < stop:
+        before = time.perf_counter()
+        await asyncio.sleep(0.05)
+        lag.append((time.perf_counter() - before - 0.05) * 1000)
 
 
 def default_url() -> str:

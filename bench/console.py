@@ -14,7 +14,8 @@ other process simulates everything with asyncio:
   ``--heartbeat`` seconds (the exam page's heartbeat; the page beats every
   EXAMSYS_EXAM_HEARTBEAT_SECONDS, 5 s by default, the issue asks for 1 s) and changes an answer
   every ``--save-every`` seconds, posting ``/exam/save`` the way static/js/exam.js does;
-- for the last ``--drop`` seconds one candidate per room stops beating (a machine unplugged):
+- for the last ``--drop`` seconds one candidate per room stops beating and saving (a machine
+  unplugged; a save counts as a beat):
   its console must show the seat offline once the offline limit (3 heartbeats) has passed.
 
 Each save carries the candidate's sequence number, and the console's ``seat`` event carries the
@@ -24,7 +25,8 @@ attempt's last applied number, so every event is matched to the save that caused
   the seat update (what the proctor experiences; includes queueing at a saturated server);
 - ``server_to_console``: from the moment the server took the save (the event's ``last_seen``,
   same machine clock) to the console receiving it;
-- ``offline_detected``: from a dropped seat's last beat to its console's ``presence`` event
+- ``offline_detected``: from a dropped seat's last answered beat or save to its console's
+  ``presence`` event
   (the limit itself plus the watcher's one-second sweep);
 - the save's own response time, the heartbeat rate achieved, and the client's event-loop lag.
 
@@ -58,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import run_loop  # noqa: E402
+from bench.common import LEAD_IN_S, run_loop, watch_loop  # noqa: E402
 from bench.exam_fault import SECRET, build, free_port  # noqa: E402
 from bench.exam_load import Candidate, Load, cpu_seconds, pct, summary_ms  # noqa: E402
 from bench.http_lite import Pool  # noqa: E402
@@ -246,24 +248,21 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         for c in active:
             dropped.setdefault(setup["room_of"][c.attempt_id], c)
         dropped_ids = {c.attempt_id for c in dropped.values()}
+
+        def until(c: Candidate) -> float:  # an unplugged machine neither beats nor saves (a save is a beat)
+            return stop - (args.drop if c.attempt_id in dropped_ids else 0)
+
         load.sent.clear()
         console.arrived.clear()
         lag: list[float] = []
         cpu0, client0 = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_SELF)
-        start = time.perf_counter()
+        start = time.perf_counter() + LEAD_IN_S
         stop = start + args.seconds
 
-        async def watch_loop() -> None:  # the load generator's own delay inflates every latency it measures
-            while time.perf_counter() < stop:
-                before = time.perf_counter()
-                await asyncio.sleep(0.05)
-                lag.append((time.perf_counter() - before - 0.05) * 1000)
-
         await asyncio.gather(
-            watch_loop(),
-            *(load.candidate_saving(c, start, stop, args.save_every, args.seed + c.n) for c in active),
-            *(load.heartbeats(c, stop - (args.drop if c.attempt_id in dropped_ids else 0), args.heartbeat,
-                              random.Random(args.seed - c.n)) for c in active),
+            watch_loop(lag, start, stop),
+            *(load.candidate_saving(c, start, until(c), args.save_every, args.seed + c.n) for c in active),
+            *(load.heartbeats(c, start, until(c), args.heartbeat, random.Random(args.seed - c.n)) for c in active),
         )  # fmt: skip
         elapsed = time.perf_counter() - start
         await asyncio.sleep(2)  # the last events in flight
@@ -276,8 +275,8 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
     detected = []
     for attempt_id in dropped_ids:
         offline = [at for online, at in console.presence.get(attempt_id, []) if not online]
-        if offline and attempt_id in load.last_beat:
-            detected.append((offline[-1] - load.last_beat[attempt_id]) * 1000)
+        if offline and attempt_id in load.last_heard:
+            detected.append((offline[-1] - load.last_heard[attempt_id]) * 1000)
     went_online = sum(any(online for online, _ in console.presence.get(c.attempt_id, [])) for c in active)
     server_side = [console.arrived[k][1] for k in load.sent if k in console.arrived]
     return {

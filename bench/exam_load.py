@@ -22,7 +22,10 @@ static/js/exam.js talks to the server:
    as the page does: a save counts as a heartbeat) and changes an answer every ``--cadence``
    seconds (random phase; sequence numbers counting up; a change stays queued until
    acknowledged and is replayed after an error) and posts ``/exam/save``. Measured: save
-   latency p50/p95/p99/max, errors, rate.
+   latency p50/p95/p99/max, errors, rate, and a timeline of p50/p99 per ``--window`` (default ``--cadence``)
+   (a tail confined to the first window is the synchronised start, not the steady state). The
+   phase starts ``LEAD_IN_S`` after the candidates' tasks are set up, so setting 12,000 tasks
+   up does not stall the first timed requests.
 3. deadline: ``--deadline submit`` (default) - every candidate posts ``/exam/submit`` at the
    same instant, each answer scoring the attempt; ``--deadline job`` - the deadline is moved
    to now and the scheduler's job (``submission.submit_overdue``) hands everyone in, in this
@@ -70,7 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_probe_ms, run_loop  # noqa: E402
+from bench.common import LEAD_IN_S, cpu_probe_ms, run_loop, watch_loop  # noqa: E402
 from bench.exam_fault import SECRET, build, free_port, stored_answers  # noqa: E402
 from bench.http_lite import NETWORK_ERRORS, Pool  # noqa: E402
 from examsys import create_app, serve  # noqa: E402
@@ -192,12 +195,13 @@ class Load:
     def __init__(self, http: Pool):
         self.http = http
         self.save_ms: list[float] = []
+        self.save_started: list[float] = []  # perf_counter of each timed save, for the timeline
         self.save_errors: dict[str, int] = {}
         self.saves_in_window = 0
         self.beats = 0
         self.beats_covered = 0  # beats a save stood in for
         self.beat_ms: list[float] = []
-        self.last_beat: dict[int, float] = {}  # attempt -> wall time of its last acknowledged beat
+        self.last_heard: dict[int, float] = {}  # attempt -> wall time of its last answered beat or save
 
     async def request(self, c: Candidate, method: str, path: str, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -257,11 +261,13 @@ class Load:
         elapsed = (time.perf_counter() - started) * 1000
         if record:
             self.save_ms.append(elapsed)
+            self.save_started.append(started)
         if status != 200:
             key = str(status)
             self.save_errors[key] = self.save_errors.get(key, 0) + 1
             return
         c.last_contact = time.perf_counter()  # a save is also a heartbeat (see static/js/exam.js)
+        self.last_heard[c.attempt_id] = time.time()
         ack = json.loads(body)["ack"]
         for change in changes:
             if change["seq"] <= ack:
@@ -282,10 +288,10 @@ class Load:
             await self.flush(c, record=True)
             tick += cadence
 
-    async def heartbeats(self, c: Candidate, stop: float, every: float, rng: random.Random) -> None:
+    async def heartbeats(self, c: Candidate, start: float, stop: float, every: float, rng: random.Random) -> None:
         """GET /exam/beat every ``every`` seconds until ``stop``, like static/js/exam.js: a beat is
         skipped when a save was answered less than ``every`` - 0.5 s ago (the save stood in)."""
-        tick = time.perf_counter() + rng.uniform(0, every)
+        tick = start + rng.uniform(0, every)
         while tick < stop:
             if (wait := tick - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
@@ -301,7 +307,7 @@ class Load:
             if status == 200:
                 c.last_contact = time.perf_counter()
                 self.beats += 1
-                self.last_beat[c.attempt_id] = time.time()
+                self.last_heard[c.attempt_id] = time.time()
                 self.beat_ms.append((time.perf_counter() - started) * 1000)
             tick += every * max(1, -(-(time.perf_counter() - tick) // every))  # skip beats missed meanwhile
 
@@ -332,6 +338,19 @@ def summary_ms(values: list[float]) -> dict:
         "max_ms": round(max(values, default=0), 1),
         "mean_ms": round(statistics.fmean(values), 1) if values else 0.0,
     }
+
+
+def timeline(started: list[float], ms: list[float], start: float, window: float) -> list[dict]:
+    """Save latency per window of the saving phase (by when the save was sent): shows whether a
+    tail is a transient (the synchronised start) or steady."""
+    windows: dict[int, list[float]] = {}
+    for at, value in zip(started, ms, strict=True):
+        windows.setdefault(int((at - start) // window), []).append(value)
+    return [
+        {"from_s": round(n * window, 1), "count": len(v), "p50_ms": round(pct(v, 50), 1),
+         "p99_ms": round(pct(v, 99), 1), "max_ms": round(max(v), 1)}
+        for n, v in sorted(windows.items())
+    ]  # fmt: skip
 
 
 def errors_of(results: list[dict]) -> dict[str, int]:
@@ -375,20 +394,15 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
         # 2. steady saving
         cpu0, client0 = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_SELF)
         lag: list[float] = []
-        start = time.perf_counter()
+        start = time.perf_counter() + LEAD_IN_S
         stop = start + args.duration
-
-        async def watch_loop() -> None:  # the load generator's own delay, which would inflate latencies
-            while time.perf_counter() < stop:
-                before = time.perf_counter()
-                await asyncio.sleep(0.05)
-                lag.append((time.perf_counter() - before - 0.05) * 1000)
-
         beating = (
-            [load.heartbeats(c, stop, args.beat, random.Random(args.seed - c.n)) for c in active] if args.beat else []
+            [load.heartbeats(c, start, stop, args.beat, random.Random(args.seed - c.n)) for c in active]
+            if args.beat
+            else []
         )
         await asyncio.gather(
-            watch_loop(),
+            watch_loop(lag, start, stop),
             *(load.candidate_saving(c, start, stop, args.cadence, args.seed + c.n) for c in active),
             *beating,
         )
@@ -413,6 +427,7 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
             "client_cpu_s": round(client1.ru_utime + client1.ru_stime - client0.ru_utime - client0.ru_stime, 1),
             "client_loop_lag_p99_ms": round(pct(lag, 99), 1),
             "client_loop_lag_max_ms": round(max(lag, default=0), 1),
+            "timeline": timeline(load.save_started, saves, start, args.window or args.cadence),
             "heartbeats": {
                 "every_s": args.beat,
                 "rate_per_s": round(load.beats / elapsed, 1),
@@ -611,6 +626,7 @@ def main() -> None:
         help="the HTTP server in front of the app (make serve: gunicorn; make serve-exam: granian)",
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--window", type=float, default=0, help="seconds per timeline window (default --cadence)")
     parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument (one worker)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     parser.add_argument("--out", default=None, help="result file (default bench/results/exam_load-<db>.json)")
