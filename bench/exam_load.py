@@ -393,6 +393,7 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
 
         # 2. steady saving
         cpu0, client0 = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_SELF)
+        opened0, resent0 = http.opened, http.resent
         lag: list[float] = []
         start = time.perf_counter() + LEAD_IN_S
         stop = start + args.duration
@@ -427,6 +428,11 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
             "client_cpu_s": round(client1.ru_utime + client1.ru_stime - client0.ru_utime - client0.ru_stime, 1),
             "client_loop_lag_p99_ms": round(pct(lag, 99), 1),
             "client_loop_lag_max_ms": round(max(lag, default=0), 1),
+            "client_connections": {
+                "open_at_start": opened0,
+                "open_at_end": http.opened,
+                "requests_resent_after_an_idle_close": http.resent - resent0,
+            },
             "timeline": timeline(load.save_started, saves, start, args.window or args.cadence),
             "heartbeats": {
                 "every_s": args.beat,

@@ -43,6 +43,7 @@ class Pool:
         self.free: deque = deque()
         self.waiters: deque = deque()
         self.opened = 0
+        self.resent = 0  # requests sent again because the server had closed an idle connection
 
     async def _acquire(self, fresh: bool = False):
         """(connection, reused): a pooled one, a new one, or the next one released."""
@@ -101,6 +102,7 @@ class Pool:
                     raise
                 # The server closed an idle kept-alive connection before it read this request
                 # (nothing came back): send it once more on a new one, as browsers do.
+                self.resent += 1
                 conn, _reused = await self._acquire(fresh=True)
                 try:
                     response, keep = await _exchange(conn, payload, method)

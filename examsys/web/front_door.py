@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import random
 import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -27,25 +28,29 @@ class _Verified:
 
     A seat sends the same session cookie and CSRF token with every beat and save; checking the
     signature (two HMACs, base64, JSON) each time was a fifth of a save's CPU. A string is
-    checked again after ``RECHECK_SECONDS``, so an expiry still takes effect within that time.
-    Keyed with the secret, so apps with different keys never share an entry.
+    checked again within ``RECHECK_SECONDS``, so an expiry still takes effect within that time.
+    Each entry's time is drawn from the last half of that span: a sitting's seats are all first
+    checked in the same few seconds of its start, and would otherwise all be checked again in
+    the same second, every minute. Keyed with the secret, so apps with different keys never
+    share an entry.
     """
 
     RECHECK_SECONDS = 60.0
     LIMIT = 50_000
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic, draw=random.random):
+        self.clock, self.draw = clock, draw
         self.entries: dict[tuple, tuple[float, object]] = {}
 
     def get(self, key: tuple, check):
-        now = time.monotonic()
+        now = self.clock()
         found = self.entries.get(key)
-        if found is not None and now - found[0] < self.RECHECK_SECONDS:
+        if found is not None and now < found[0]:
             return found[1]
         value = check()
         if len(self.entries) >= self.LIMIT:
             self.entries.clear()
-        self.entries[key] = (now, value)
+        self.entries[key] = (now + self.RECHECK_SECONDS * (1 - self.draw() / 2), value)
         return value
 
 

@@ -3,6 +3,7 @@ the usual save's guard, which refuses in the database and leaves the reason to t
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import timedelta
 
@@ -171,8 +172,23 @@ def test_a_missed_paper_is_read_with_its_rooms_open_attempts_and_no_others(runni
 
         paper = util.open_paper_of(mine.id, mine.client_token)
         assert (paper.attempt_id, paper.paper_id, paper.started_at) == (mine.id, mine.paper_id, mine.started_at)
-        assert paper.item_order == mine.item_order
+        assert [[item_id, list(labels)] for item_id, labels in paper.item_order] == mine.item_order
         expected = [mine, neighbour, third] if case == "open" else [mine, neighbour]
         assert sorted(util._OPEN_PAPERS) == sorted((a.id, a.client_token) for a in expected), case
     assert util.open_paper_of(mine.id, "another browser") is None
+    util._OPEN_PAPERS.clear()
+
+
+def test_a_cached_paper_leaves_the_garbage_collectors_watch(seat):
+    """Every seat's paper stays cached while its sitting runs; a full collection walks whatever
+    the collector tracks, with every request thread stopped. The cached item order holds no
+    container that stays tracked (the JSON's lists would, one per item)."""
+    attempt, _item, _change = seat
+    util._OPEN_PAPERS.clear()
+    paper = util.open_paper_of(attempt.id, attempt.client_token)
+    for _level in range(3):  # a tuple leaves once its items have: one pass per level of nesting
+        gc.collect()
+    assert len(paper.item_order) == len(attempt.item_order) > 1
+    assert not gc.is_tracked(paper.item_order)
+    assert not any(gc.is_tracked(entry) for entry in paper.item_order)
     util._OPEN_PAPERS.clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -176,7 +177,7 @@ def _saved(attempt: Attempt | int, row, now: datetime) -> int:
     return row.last_seq
 
 
-def _validate(item_order: list, changes: list[Change]) -> None:
+def _validate(item_order: Sequence, changes: list[Change]) -> None:
     shown = {item_id: labels for item_id, labels in item_order}
     problems = []
     for change in changes:
