@@ -143,7 +143,10 @@ def lock_for_write(session) -> None:
     """Take the database write lock now on SQLite (no-op elsewhere).
 
     Call at the start of a read-modify-write transaction; row locks do the job on PostgreSQL.
+    Elsewhere no session is created for it (see :func:`has_session`).
     """
+    if db.engine.dialect.name != "sqlite":
+        return
     session = session() if isinstance(session, scoped_session) else session
     bind = session.get_bind()
     if bind.dialect.name == "sqlite" and not session.in_transaction():
@@ -171,6 +174,26 @@ def write_after_read(session) -> None:
         return
     session.rollback()
     lock_for_write(session)
+
+
+def has_session() -> bool:
+    """Whether this scope (request, job) has made its database session yet.
+
+    The autosave on PostgreSQL is one statement on a pooled connection in autocommit; a session
+    made, committed and closed around it for nothing cost more than the statement's own Python.
+    """
+    return db.session.registry.has()
+
+
+def in_session_transaction() -> bool:
+    """Whether a statement run now belongs to a transaction of the session: the session has
+    begun one, or sessions are bound to one connection (the tests'). Asked without making a
+    session (:func:`has_session`)."""
+    scoped = db.session
+    if scoped.registry.has():
+        session = scoped()
+        return session.in_transaction() or isinstance(session.bind, sa.Connection)
+    return isinstance(scoped.session_factory.kw.get("bind"), sa.Connection)
 
 
 def plain() -> sa.Connection:

@@ -37,12 +37,17 @@ def call_after_commit(action: Callable[[], None], *, session: Session) -> None:
     session.info.setdefault(_CALLS, []).append(action)
 
 
+def emit_now(event: str, data: dict[str, Any], *, namespace: str, room: str) -> None:
+    """Send an event at once: for a change already committed by a statement of its own."""
+    try:
+        socketio.emit(event, data, namespace=namespace, to=room)
+    except Exception:  # a console that misses one update catches up on its next poll
+        log.exception("real-time emit %s failed", event)
+
+
 def _flush(session: Session) -> None:
     for event, data, namespace, room in session.info.pop(_KEY, []):
-        try:
-            socketio.emit(event, data, namespace=namespace, to=room)
-        except Exception:  # a console that misses one update catches up on its next poll
-            log.exception("real-time emit %s failed", event)
+        emit_now(event, data, namespace=namespace, room=room)
     for action in session.info.pop(_CALLS, []):
         try:
             action()

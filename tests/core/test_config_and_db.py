@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from examsys import create_app
+from examsys.core import db as db_module
 from examsys.core.config import PROJECT_ROOT, SETTINGS, ConfigError, load_config
 from examsys.core.db import db
 
@@ -107,3 +108,29 @@ def test_web_processes_keep_a_pool_of_connections_open(tmp_path, monkeypatch):
     assert load_config({"INSTANCE_DIR": str(tmp_path)})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 20
     memory = load_config({"INSTANCE_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert memory["SQLALCHEMY_ENGINE_OPTIONS"] == {}  # one shared in-memory connection: no pool to size
+
+
+def test_whether_a_statement_would_join_a_session_transaction_is_told_without_making_a_session(tmp_path):
+    """The PostgreSQL autosave runs alone in autocommit unless the request's session holds a
+    transaction (or sessions are bound to one connection, as in the tests); asking must not
+    make the session it would then create, commit and close for nothing."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "INSTANCE_DIR": str(tmp_path)})
+    with app.app_context():
+        assert not db_module.has_session() and not db_module.in_session_transaction()
+        assert not db_module.has_session(), "asking made no session"
+        db.session()  # a session that has run nothing holds no transaction
+        assert db_module.has_session() and not db_module.in_session_transaction()
+        db.session.execute(sa.text("SELECT 1"))
+        assert db_module.in_session_transaction()
+        db.session.commit()
+        assert not db_module.in_session_transaction()
+    with app.app_context():
+        assert not db_module.has_session(), "each app context (request) has its own"
+        connection = db.engine.connect()
+        original = db.session
+        db.session = sa.orm.scoped_session(sa.orm.sessionmaker(bind=connection), scopefunc=original.registry.scopefunc)
+        try:
+            assert not db_module.has_session() and db_module.in_session_transaction()
+        finally:
+            db.session = original
+            connection.close()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from examsys.core.db import db
-from examsys.core.realtime import call_after_commit, emit_after_commit
+from examsys.core.realtime import call_after_commit, emit_after_commit, emit_now
 from examsys.modules.delivery import presence
 from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus
 
@@ -23,9 +23,14 @@ def room_channel(session_id: int, room_id: int) -> str:
     return presence.room_channel(presence.room_of(session_id, room_id))
 
 
-def room_event(session_id: int, room_id: int, event: str, data: dict) -> None:
-    """Any event for the consoles watching one room (broadcasts, check-ins, ...)."""
-    emit_after_commit(event, data, namespace=NAMESPACE, room=room_channel(session_id, room_id), session=db.session())
+def room_event(session_id: int, room_id: int, event: str, data: dict, *, committed: bool = False) -> None:
+    """Any event for the consoles watching one room (broadcasts, check-ins, ...): after the
+    session commits, or at once when the change is ``committed`` already (by its own statement)."""
+    room = room_channel(session_id, room_id)
+    if committed:
+        emit_now(event, data, namespace=NAMESPACE, room=room)
+    else:
+        emit_after_commit(event, data, namespace=NAMESPACE, room=room, session=db.session())
 
 
 def notify_candidates(session_id: int, room_id: int, attempt_id: int | None = None) -> None:
@@ -74,11 +79,12 @@ def seat_logged_in(row, now: datetime) -> None:
         row.paused_at is not None, now, row.saved_at))  # fmt: skip
 
 
-def seat_saved(row, now: datetime) -> None:
+def seat_saved(row, now: datetime, *, committed: bool = False) -> None:
     """The seat event of an autosave, from the row its guarded update returned (no further reads):
     attempt_id, session_id, room_id, seat, last_seq, answered."""
     room_event(row.session_id, row.room_id, "seat",
-               _seat(row.attempt_id, row.seat or "", "in_progress", row.answered, row.last_seq, False, now, now))  # fmt: skip
+               _seat(row.attempt_id, row.seat or "", "in_progress", row.answered, row.last_seq, False, now, now),
+               committed=committed)  # fmt: skip
 
 
 def seat_submitted(timing: Timing, answered: int, saved_at: datetime | None, now: datetime) -> None:

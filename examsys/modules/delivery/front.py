@@ -12,8 +12,9 @@ the two paths before Flask sees them; every other request passes through untouch
   :func:`saving.save`; only the pipeline is replaced, and it checks what Flask's would:
   the seat guard (a validly signed session holding an exam login, else 401), Flask-WTF's CSRF
   header (web.front_door), the body, and one transaction committed here (a refused late save
-  keeps its record, as ``keep_changes`` does for a view). The real-time events go out after
-  the commit as everywhere. An answered save is also a heartbeat.
+  keeps its record, as ``keep_changes`` does for a view) - unless, as usual on PostgreSQL, the
+  save was one statement that committed on its own and no session was made. The real-time
+  events go out after the commit as everywhere. An answered save is also a heartbeat.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from examsys.core.db import db, lock_for_write
+from examsys.core.db import db, has_session, lock_for_write
 from examsys.core.errors import DomainError
 from examsys.modules.delivery import presence, saving
 from examsys.web.front_door import answer, csrf_valid, error_body, read_json, signed_session
@@ -97,7 +98,8 @@ def _save(environ, attempt_id: int, token: str, room_key: str) -> tuple[int, dic
         changes = saving.parse_changes(body)
         lock_for_write(db.session)  # SQLite's one writer, for the two statements of the usual save
         ack = saving.save(attempt_id, token, changes)
-        db.session.commit()
+        if has_session():  # else the save was one statement that committed on its own (PostgreSQL)
+            db.session.commit()
     except saving.SaveRefused as refused:
         db.session.commit()  # a late save's record stays although the save is refused
         return 409, {"code": 409, "reason": refused.reason, "message": str(refused)}

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from psycopg.rows import namedtuple_row
 
-from examsys.core.db import db, plain, utcnow
+from examsys.core.db import db, in_session_transaction, plain, utcnow
 from examsys.core.errors import DomainError, Problem
 from examsys.modules.delivery import clock, events, util
 from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
@@ -89,9 +89,9 @@ def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetim
         raise DomainError(_("一次最多保存 %(n)d 项改动", n=MAX_CHANGES))
     paper = util.open_paper_of(attempt_id, token)
     if paper is not None:
-        row = _save_in_time(paper, token, changes, now)
+        row, committed = _save_in_time(paper, token, changes, now)
         if row is not None:
-            return _saved(attempt, row, now)
+            return _saved(attempt, row, now, committed=committed)
         util.forget_open_paper(attempt_id, token)
     timing = clock.timing_of(attempt_id)
     _refuse_unless_open(timing, token, changes, now)
@@ -108,16 +108,17 @@ def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetim
 
 
 def _save_in_time(paper: util.AttemptPaper, token: str, changes: list[Change], now: datetime):
-    """The usual save against the cached paper: the attempt's row, or None - with nothing
-    written - for the clock to decide (the guard refused, or the cached paper does not fit).
-    One statement on PostgreSQL, two on SQLite (which has no UPDATE inside WITH)."""
+    """The usual save against the cached paper: (the attempt's row, whether it is committed
+    already), or (None, False) - with nothing written - for the clock to decide (the guard
+    refused, or the cached paper does not fit). One statement on PostgreSQL, two on SQLite
+    (which has no UPDATE inside WITH)."""
     try:
         _validate(paper.item_order, changes)
         rows = _rows(paper, changes, now)
     except (DomainError, KeyError):
-        return None
+        return None, False
     guard = {"token": token, "form": paper.paper_id, "opened": paper.started_at}
-    if db.session().get_bind().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         rows_json = json.dumps([{k: r[k] for k in _PG_ROW} for r in rows])
         return _save_in_time_pg({**_touch_values(paper, token, changes, now), **guard, "rows": rows_json})
     connection = plain()
@@ -125,22 +126,22 @@ def _save_in_time(paper: util.AttemptPaper, token: str, changes: list[Change], n
     row = connection.execute(_TOUCH_IN_TIME, _touch_values(paper, token, changes, now) | guard).one_or_none()
     if row is None and written:  # the attempt changed between the two statements: undo the answers
         db.session.rollback()
-    return row
+    return row, False
 
 
 def _save_in_time_pg(values: dict):
     """PostgreSQL's usual save: one statement, atomic by itself, so outside a transaction of
     the session it runs alone on a pooled connection in autocommit - one round trip, no BEGIN
-    or COMMIT. Inside one (the session has read, or is bound to a connection), it joins it."""
-    session = db.session()
-    if session.in_transaction() or isinstance(session.bind, sa.Connection):
-        return plain().execute(_SAVE_IN_TIME_PG, values).one_or_none()
+    or COMMIT, and no session made for it - and is committed when it returns. Inside one (the
+    session has read, or is bound to a connection), it joins it. Returns (row, committed)."""
+    if in_session_transaction():
+        return plain().execute(_SAVE_IN_TIME_PG, values).one_or_none(), False
     pooled = db.engine.raw_connection()
     try:
         driver = pooled.driver_connection
         driver.autocommit = True
         try:
-            return driver.cursor(row_factory=namedtuple_row).execute(_SAVE_IN_TIME_PG_DRIVER, values).fetchone()
+            return driver.cursor(row_factory=namedtuple_row).execute(_SAVE_IN_TIME_PG_DRIVER, values).fetchone(), True
         finally:
             driver.autocommit = False
     finally:
@@ -170,10 +171,10 @@ def _touch_values(paper, token: str, changes: list[Change], now: datetime) -> di
     return {"attempt_id": paper.attempt_id, "token": token, "seq": seq, "now": now}
 
 
-def _saved(attempt: Attempt | int, row, now: datetime) -> int:
+def _saved(attempt: Attempt | int, row, now: datetime, *, committed: bool = False) -> int:
     if not isinstance(attempt, int):
         db.session.expire(attempt, ["last_seq", "last_seen_at"])
-    events.seat_saved(row, now)
+    events.seat_saved(row, now, committed=committed)
     return row.last_seq
 
 
