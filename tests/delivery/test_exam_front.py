@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -177,6 +178,39 @@ def test_a_missed_paper_is_read_with_its_rooms_open_attempts_and_no_others(runni
         assert sorted(util._OPEN_PAPERS) == sorted((a.id, a.client_token) for a in expected), case
     assert util.open_paper_of(mine.id, "another browser") is None
     util._OPEN_PAPERS.clear()
+
+
+def test_seats_missing_together_read_their_room_once(app, seat):
+    """At the synchronised start a room's seats miss the cache together: a miss that waited for
+    another's read finds the paper that read cached, and reads nothing itself."""
+    attempt, _item, _change = seat
+    util._OPEN_PAPERS.clear()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    found: list = []
+
+    def second_miss() -> None:
+        with app.app_context():
+            found.append(util.open_paper_of(attempt.id, attempt.client_token))
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with util._LOADING:  # the first miss is reading the room
+            waiting = threading.Thread(target=second_miss)
+            waiting.start()
+            waiting.join(0.2)
+            assert waiting.is_alive(), "the second miss waits for the first read"
+            util._read_room_of(attempt.id)
+            assert len(statements) == 1
+        waiting.join(5)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        util._OPEN_PAPERS.clear()
+    assert [(p.attempt_id, p.paper_id) for p in found] == [(attempt.id, attempt.paper_id)]
+    assert len(statements) == 1, "the second miss read nothing"
 
 
 def test_a_cached_paper_leaves_the_garbage_collectors_watch(seat):
