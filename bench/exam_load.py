@@ -397,6 +397,8 @@ async def drive(base: str, ids: list[str], args, server_pid: int, url: str) -> t
         lag: list[float] = []
         start = time.perf_counter() + LEAD_IN_S
         stop = start + args.duration
+        # to line a profile or the server's log up with the timeline
+        print(f"saving from {time.time() + LEAD_IN_S:.3f} (unix time)", file=sys.stderr, flush=True)
         beating = (
             [load.heartbeats(c, start, stop, args.beat, random.Random(args.seed - c.n)) for c in active]
             if args.beat

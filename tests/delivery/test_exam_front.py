@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from examsys.core import realtime
 from examsys.core.audit import acting_as
 from examsys.core.db import db, utcnow
+from examsys.core.errors import DomainError
 from examsys.modules.delivery import clock, front, saving, util
 from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
 from examsys.modules.scheduling import sessions
@@ -173,7 +174,6 @@ def test_a_missed_paper_is_read_with_its_rooms_open_attempts_and_no_others(runni
 
         paper = util.open_paper_of(mine.id, mine.client_token)
         assert (paper.attempt_id, paper.paper_id, paper.started_at) == (mine.id, mine.paper_id, mine.started_at)
-        assert [[item_id, list(labels)] for item_id, labels in paper.item_order] == mine.item_order
         expected = [mine, neighbour, third] if case == "open" else [mine, neighbour]
         assert sorted(util._OPEN_PAPERS) == sorted((a.id, a.client_token) for a in expected), case
     assert util.open_paper_of(mine.id, "another browser") is None
@@ -213,16 +213,36 @@ def test_seats_missing_together_read_their_room_once(app, seat):
     assert len(statements) == 1, "the second miss read nothing"
 
 
-def test_a_cached_paper_leaves_the_garbage_collectors_watch(seat):
+def test_a_cached_paper_holds_nothing_the_garbage_collector_watches(seat):
     """Every seat's paper stays cached while its sitting runs; a full collection walks whatever
-    the collector tracks, with every request thread stopped. The cached item order holds no
-    container that stays tracked (the JSON's lists would, one per item)."""
+    the collector tracks, with every request thread stopped. A cached entry holds numbers, a
+    string and a time - not the seat's item order (the JSON's lists, one per item, stay tracked)."""
     attempt, _item, _change = seat
     util._OPEN_PAPERS.clear()
     paper = util.open_paper_of(attempt.id, attempt.client_token)
-    for _level in range(3):  # a tuple leaves once its items have: one pass per level of nesting
-        gc.collect()
-    assert len(paper.item_order) == len(attempt.item_order) > 1
-    assert not gc.is_tracked(paper.item_order)
-    assert not any(gc.is_tracked(entry) for entry in paper.item_order)
+    assert (paper.attempt_id, paper.paper_id) == (attempt.id, attempt.paper_id)
+    assert not any(gc.is_tracked(field) for field in paper)
     util._OPEN_PAPERS.clear()
+
+
+def test_every_seat_shows_its_forms_items_each_with_all_its_options(running):
+    """The autosave checks changes against the form's items, not each seat's own order: that
+    holds because every prepared attempt shows every item of its form with every option."""
+    attempts = list(db.session.scalars(sa.select(Attempt).where(Attempt.session_id == running["session"].id)))
+    assert len({a.paper_id for a in attempts}) > 1 or len(attempts) > 1
+    for attempt in attempts:
+        items = util.sealed_items(clock.timing_of(attempt.id))
+        shown = {item_id: sorted(labels) for item_id, labels in attempt.item_order}
+        assert shown == {item_id: sorted(item.texts) for item_id, item in items.items()}
+        assert len(shown) == len(attempt.item_order)  # no item twice
+
+
+def test_a_change_to_an_option_the_item_does_not_have_is_refused_and_nothing_is_written(seat):
+    attempt, _item, change = seat
+    for bad, field in ((dict(change, choice=["Z"]), "choice"), (dict(change, item=10**9), "paper_item_id"),
+                       (dict(change, choice=[change["choice"][0]] * 2), "choice")):  # fmt: skip
+        parsed = saving.parse_changes({"changes": [bad]})
+        with pytest.raises(DomainError) as refused:
+            saving.save(attempt.id, attempt.client_token, parsed)
+        assert [p.field for p in refused.value.problems] == [field]
+    assert stored(attempt) == []

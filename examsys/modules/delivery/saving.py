@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,9 +95,10 @@ def save(attempt: Attempt | int, token: str, changes: list[Change], now: datetim
         util.forget_open_paper(attempt_id, token)
     timing = clock.timing_of(attempt_id)
     _refuse_unless_open(timing, token, changes, now)
-    _validate(timing.item_order, changes)
+    items = util.sealed_items(timing)
+    _validate(items, changes)
     connection = plain()
-    rows = _rows(timing, changes, now)
+    rows = _rows(timing, items, changes, now)
     if rows:
         connection.execute(_UPSERT, rows)
     row = connection.execute(_TOUCH, _touch_values(timing, token, changes, now)).one_or_none()
@@ -113,9 +114,10 @@ def _save_in_time(paper: util.AttemptPaper, token: str, changes: list[Change], n
     refused, or the cached paper does not fit). One statement on PostgreSQL, two on SQLite
     (which has no UPDATE inside WITH)."""
     try:
-        _validate(paper.item_order, changes)
-        rows = _rows(paper, changes, now)
-    except (DomainError, KeyError):
+        items = util.sealed_items(paper)
+        _validate(items, changes)
+        rows = _rows(paper, items, changes, now)
+    except DomainError:
         return None, False
     guard = {"token": token, "form": paper.paper_id, "opened": paper.started_at}
     if db.engine.dialect.name == "postgresql":
@@ -178,14 +180,14 @@ def _saved(attempt: Attempt | int, row, now: datetime, *, committed: bool = Fals
     return row.last_seq
 
 
-def _validate(item_order: Sequence, changes: list[Change]) -> None:
-    shown = {item_id: labels for item_id, labels in item_order}
+def _validate(items: Mapping[int, util.SealedItem], changes: list[Change]) -> None:
+    """Each change names an item of the paper and options of that item, once each."""
     problems = []
     for change in changes:
-        labels = shown.get(change.paper_item_id)
-        if labels is None:
+        item = items.get(change.paper_item_id)
+        if item is None:
             problems.append(Problem(_("第 %(id)s 题不在本试卷中", id=change.paper_item_id), field="paper_item_id"))
-        elif any(label not in labels for label in change.choice) or len(set(change.choice)) != len(change.choice):
+        elif any(label not in item.texts for label in change.choice) or len(set(change.choice)) != len(change.choice):
             problems.append(Problem(_("第 %(id)s 题的选项无效", id=change.paper_item_id), field="choice"))
         if change.seq < 1:
             problems.append(Problem(_("序号无效"), field="seq"))
@@ -193,15 +195,13 @@ def _validate(item_order: Sequence, changes: list[Change]) -> None:
         raise DomainError(_("答案格式有误"), problems)
 
 
-def _rows(paper: util.AttemptPaper | clock.Timing, changes: list[Change], now: datetime) -> list[dict]:
+def _rows(paper: util.AttemptPaper | clock.Timing, items: Mapping[int, util.SealedItem], changes: list[Change],
+          now: datetime) -> list[dict]:  # fmt: skip
     """One row per item changed (within one request too, the highest number per item wins)."""
     latest: dict[int, Change] = {}
     for change in changes:
         if change.paper_item_id not in latest or change.seq > latest[change.paper_item_id].seq:
             latest[change.paper_item_id] = change
-    if not latest:
-        return []
-    items = util.sealed_items(paper)
     rows = []
     for item_id, change in latest.items():
         qtype, revision_id = items[item_id].qtype, items[item_id].revision_id

@@ -90,16 +90,16 @@ class SealedItem(NamedTuple):
     revision_id: int
 
 
-_CONTENT: dict[tuple[str, tuple[int, ...]], dict[int, SealedItem]] = {}
+_CONTENT: dict[tuple[str, int], dict[int, SealedItem]] = {}
 
 
 class AttemptPaper(NamedTuple):
-    """What an autosave checks its changes against: the attempt's paper and its item order."""
+    """What an autosave checks its changes against: the attempt's paper (its items are the
+    form's, :func:`sealed_items`) and the moment it opened."""
 
     attempt_id: int
     paper_id: int
     paper_hash: str
-    item_order: tuple[tuple[int, tuple[str, ...]], ...]  # (item, its option labels) as shown
     started_at: datetime
 
 
@@ -116,10 +116,10 @@ def open_paper_of(attempt_id: int, token: str) -> AttemptPaper | None:
     autosave's guarded update checks the token, the status, the form and the opening moment, and
     drops the entry when anything about it is amiss.
 
-    The item order is kept as tuples, not the JSON's lists: tuples of numbers and strings leave
-    the garbage collector's watch, lists never do. At 6,000 seats of 100 items that is over half
-    a million lists per process, and every full collection - one each time the cache grew by a
-    quarter while it filled at the synchronised start - walked them all with every thread stopped.
+    An entry holds no item order: the changes are checked against the form's items, which every
+    seat of the form shows. Reading and decoding each seat's order (JSON lists) was most of a
+    room's read at the synchronised start, and kept over half a million lists per process at
+    6,000 seats of 100 items, which every full collection walked with every thread stopped.
     """
     found = _OPEN_PAPERS.get((attempt_id, token))
     if found is None and token:
@@ -141,9 +141,8 @@ def _read_room_of(attempt_id: int) -> None:
         _OPEN_PAPERS.clear()
     for row in plain().execute(_OPEN_PAPERS_OF_ROOM, {"attempt_id": attempt_id}):
         if row.client_token:
-            order = tuple((item_id, tuple(labels)) for item_id, labels in row.item_order)
             _OPEN_PAPERS[(row.id, row.client_token)] = AttemptPaper(
-                row.id, row.paper_id, row.content_hash, order, row.started_at
+                row.id, row.paper_id, row.content_hash, row.started_at
             )
 
 
@@ -163,22 +162,22 @@ def once_per_seal(cache: dict, key: tuple, read: Callable[[], Any]) -> Any:
     return found
 
 
-def sealed_items(timing: clock.Timing | AttemptPaper) -> dict[int, SealedItem]:
-    """The attempt's paper items (no keys), read once per process: every candidate of a form
-    shows the same, and every autosave checks its items against them.
+def sealed_items(paper: clock.Timing | AttemptPaper) -> dict[int, SealedItem]:
+    """The items of the attempt's paper (no keys), read once per process: every candidate of a
+    form sees them all, each with all its options, in an order of their own
+    (banks.assembly.candidate_order), so every autosave checks its changes against them.
 
-    Keyed by the paper's content hash and its item ids (see :func:`once_per_seal`).
+    Keyed by the paper's content hash and id (see :func:`once_per_seal`).
     """
-    item_ids = tuple(sorted(item_id for item_id, _ in timing.item_order))
 
     def read() -> dict[int, SealedItem]:
         return {
             row.id: SealedItem(row.qtype, str(row.points), row.stem,
                                {o["label"]: o.get("text", "") for o in row.options}, row.revision_id)
-            for row in plain().execute(_PAPER, {"ids": list(item_ids)})
+            for row in plain().execute(_PAPER, {"paper_id": paper.paper_id})
         }  # fmt: skip
 
-    return once_per_seal(_CONTENT, (timing.paper_hash, item_ids), read)
+    return once_per_seal(_CONTENT, (paper.paper_hash, paper.paper_id), read)
 
 
 _WHO = (
@@ -197,8 +196,7 @@ _HERE_PLACEMENT = sa.orm.aliased(Placement)
 # step an index lookup. (Joining the sitting's attempts first read all of them - 6,000 at a big
 # sitting - for every room, 77 ms a miss, which made the synchronised start's first saves wait.)
 _OPEN_PAPERS_OF_ROOM = (
-    sa.select(Attempt.id, Attempt.client_token, Attempt.paper_id, Paper.content_hash, Attempt.item_order,
-              Attempt.started_at)
+    sa.select(Attempt.id, Attempt.client_token, Attempt.paper_id, Paper.content_hash, Attempt.started_at)
     .select_from(_HERE)
     .join(_HERE_PLACEMENT, _HERE_PLACEMENT.id == _HERE.placement_id)
     .join(Placement, sa.and_(Placement.room_id == _HERE_PLACEMENT.room_id,
@@ -212,7 +210,7 @@ _PAPER = (
         PaperItem.id, PaperItem.qtype, PaperItem.points, PaperItem.revision_id, ItemRevision.stem, ItemRevision.options
     )
     .join(ItemRevision, ItemRevision.id == PaperItem.revision_id)
-    .where(PaperItem.id.in_(sa.bindparam("ids", expanding=True)))
+    .where(PaperItem.paper_id == sa.bindparam("paper_id"))
 )
 _MESSAGES = (  # the room's latest broadcasts, newest first
     sa.select(RoomMessage.id, RoomMessage.body, RoomMessage.sent_at)
