@@ -258,6 +258,7 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         cpu0, client0 = cpu_seconds(server_pid), resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter() + LEAD_IN_S
         stop = start + args.seconds
+        stop_wall = time.time() + (stop - time.perf_counter())  # the presence events carry wall time
 
         await asyncio.gather(
             watch_loop(lag, start, stop),
@@ -299,8 +300,16 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
             "dropped_shown_offline": len(detected),
             "offline_limit_s": 3 * args.heartbeat,
             "offline_detected": summary_ms(detected),
+            # While every other seat still beats: after the load stops, they all go offline in
+            # turn (the 2 s wait for events in flight is shorter than the offline limit, but a
+            # seat whose last beat a save stood in for is past it sooner).
             "other_seats_shown_offline": sum(
-                any(not online for online, _ in console.presence.get(c.attempt_id, []))
+                any(not online and at < stop_wall for online, at in console.presence.get(c.attempt_id, []))
+                for c in active
+                if c.attempt_id not in dropped_ids
+            ),
+            "other_seats_shown_offline_after_the_load_stopped": sum(
+                any(not online and at >= stop_wall for online, at in console.presence.get(c.attempt_id, []))
                 for c in active
                 if c.attempt_id not in dropped_ids
             ),
