@@ -278,6 +278,14 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
         offline = [at for online, at in console.presence.get(attempt_id, []) if not online]
         if offline and attempt_id in load.last_heard:
             detected.append((offline[-1] - load.last_heard[attempt_id]) * 1000)
+
+    def others_shown_offline(when) -> int:
+        return sum(
+            any(not online and when(at) for online, at in console.presence.get(c.attempt_id, []))
+            for c in active
+            if c.attempt_id not in dropped_ids
+        )
+
     went_online = sum(any(online for online, _ in console.presence.get(c.attempt_id, [])) for c in active)
     server_side = [console.arrived[k][1] for k in load.sent if k in console.arrived]
     return {
@@ -303,16 +311,8 @@ async def drive(base: str, setup: dict, args, server_pid: int) -> dict:
             # While every other seat still beats: after the load stops, they all go offline in
             # turn (the 2 s wait for events in flight is shorter than the offline limit, but a
             # seat whose last beat a save stood in for is past it sooner).
-            "other_seats_shown_offline": sum(
-                any(not online and at < stop_wall for online, at in console.presence.get(c.attempt_id, []))
-                for c in active
-                if c.attempt_id not in dropped_ids
-            ),
-            "other_seats_shown_offline_after_the_load_stopped": sum(
-                any(not online and at >= stop_wall for online, at in console.presence.get(c.attempt_id, []))
-                for c in active
-                if c.attempt_id not in dropped_ids
-            ),
+            "other_seats_shown_offline": others_shown_offline(lambda at: at < stop_wall),
+            "other_seats_shown_offline_after_the_load_stopped": others_shown_offline(lambda at: at >= stop_wall),
         },
         "heartbeats": {
             "offered_per_s": round(len(active) / args.heartbeat, 1),

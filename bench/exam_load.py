@@ -329,14 +329,14 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def summary_ms(values: list[float]) -> dict:
+def summary_ms(values: list[float], digits: int = 1) -> dict:
     return {
         "count": len(values),
-        "p50_ms": round(pct(values, 50), 1),
-        "p95_ms": round(pct(values, 95), 1),
-        "p99_ms": round(pct(values, 99), 1),
-        "max_ms": round(max(values, default=0), 1),
-        "mean_ms": round(statistics.fmean(values), 1) if values else 0.0,
+        "p50_ms": round(pct(values, 50), digits),
+        "p95_ms": round(pct(values, 95), digits),
+        "p99_ms": round(pct(values, 99), digits),
+        "max_ms": round(max(values, default=0), digits),
+        "mean_ms": round(statistics.fmean(values), digits) if values else 0.0,
     }
 
 

@@ -26,7 +26,6 @@ import json
 import pstats
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 from bench.common import cpu_probe_ms, save_result  # noqa: E402
 from bench.exam_fault import SECRET, build  # noqa: E402
-from bench.exam_load import REDIS_URL, machine, pg_recreate, pg_url  # noqa: E402
+from bench.exam_load import REDIS_URL, machine, pg_recreate, pg_url, summary_ms  # noqa: E402
 from examsys import create_app  # noqa: E402
 from examsys.core.db import db  # noqa: E402
 
@@ -103,17 +102,7 @@ def measure(app, seats: list[Seat], saves: int, rng: random.Random, profiler: cP
             beat_ms.append(spent * 1000)
     if profiler:
         profiler.disable()
-    return {"save_cpu_ms": _summary(save_ms), "beat_cpu_ms": _summary(beat_ms)}
-
-
-def _summary(values: list[float]) -> dict:
-    ordered = sorted(values)
-    return {
-        "count": len(values),
-        "mean": round(statistics.fmean(values), 3),
-        "median": round(ordered[len(ordered) // 2], 3),
-        "p90": round(ordered[int(len(ordered) * 0.9)], 3),
-    }
+    return {"save_cpu": summary_ms(save_ms, digits=3), "beat_cpu": summary_ms(beat_ms, digits=3)}
 
 
 def run(args) -> dict:

@@ -148,9 +148,8 @@ def lock_for_write(session) -> None:
     if db.engine.dialect.name != "sqlite":
         return
     session = session() if isinstance(session, scoped_session) else session
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite" and not session.in_transaction():
-        gate = getattr(bind, "info_write_gate", None)
+    if not session.in_transaction():
+        gate = getattr(session.get_bind(), "info_write_gate", None)
         if gate is not None:
             gate.acquire()
         try:
