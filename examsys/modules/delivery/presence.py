@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 import weakref
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import redis
@@ -104,7 +105,7 @@ def _prefix(app: Flask) -> str:
 
 
 @dataclass
-class _Store:
+class _Store(ABC):
     watcher: threading.Thread | None = field(default=None, init=False)
 
     def start_watcher(self, app: Flask) -> None:
@@ -127,10 +128,10 @@ class _Store:
                 log.exception("presence event failed")
         return events
 
+    @abstractmethod
     def transitions(self, now: float, limit: float) -> list[tuple[int, bool, float, str]] | None:
         """The seats that came online or went offline since the last sweep, as (attempt, came
         back, last beat, "session:room"), and remember them so; None if another process sweeps."""
-        raise NotImplementedError
 
 
 @dataclass
