@@ -539,9 +539,15 @@ def judge(backend: str, n: int, report: dict) -> dict:
                                     and report["verification"]["acknowledged_but_different"] == 0},
     }  # fmt: skip
     if n != TARGET_LOGIN_SUBMIT_CANDIDATES:
+        # measured and shown, but not judged: the issue sets these 5 s only for 600 candidates
         for name in ("login_all_served", "deadline_all_scored"):
+            checks[name]["applies"] = False
             checks[name]["note"] = f"the issue states this target for {TARGET_LOGIN_SUBMIT_CANDIDATES} candidates"
     return checks
+
+
+def all_met(checks: dict) -> bool:
+    return all(check["pass"] for check in checks.values() if check.get("applies", True))
 
 
 def run(args) -> dict:
@@ -604,7 +610,7 @@ def run(args) -> dict:
         **report,
     }
     result["targets"] = judge(args.db, args.candidates, result)
-    result["all_targets_met"] = all(check["pass"] for check in result["targets"].values())
+    result["all_targets_met"] = all_met(result["targets"])
     if args.db == "postgresql" and not args.keep:
         pg_recreate(drop_only=True)
     print(f"server log: {log}", file=sys.stderr)
