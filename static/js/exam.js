@@ -341,6 +341,11 @@
       button.type = "button";
       button.textContent = item.number;
       button.className = (a.choice.length ? "answered" : "") + (a.flagged ? " flagged" : "") + (i === index ? " here" : "");
+      // what the colours say, for a screen reader
+      const said = [fmt(T.grid_item, { n: item.number }), a.choice.length ? T.grid_answered : T.grid_unanswered];
+      if (a.flagged) said.push(T.grid_flagged);
+      button.setAttribute("aria-label", said.join("，"));
+      if (i === index) button.setAttribute("aria-current", "true");
       button.addEventListener("click", () => go(i));
       grid.appendChild(button);
     });

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,17 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("live")
+    with serve_demo(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@contextmanager
+def serve_demo(root: Path) -> Iterator[LiveServer]:
+    """A demo school served on a free local port from its own SQLite file under ``root``.
+
+    A module that needs a school of its own (a sitting set up differently, say) overrides
+    ``live_server`` with this; ``page`` then opens that server.
+    """
     # Always SQLite, even when EXAMSYS_TEST_DATABASE_URL points the rest of the suite at
     # PostgreSQL: the browser tests check pages, not the database, so keep them simple.
     app = create_app(

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from examsys.core.audit import acting_as
-from examsys.core.db import db, utcnow
-from examsys.modules.banks import assembly
-from examsys.modules.banks import util as bank_util
-from examsys.modules.delivery import preparation
-from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus, SessionOptions
-from examsys.modules.registration import operations as registration
-from examsys.modules.registration.models import Application, Batch, Decision, ReviewLevel
-from examsys.modules.scheduling import plans, seating, sessions
-from examsys.modules.scheduling.models import Room, SessionKind
+from examsys.core.db import db
+from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
+from tests.browser.sittings import seat_one_candidate
 
 ANSWERED = 12  # items answered in the browser: 5 online, 5 offline, 2 after the reload
 
 
 @pytest.fixture(scope="module")
 def sitting(live_server):
-    """One approved candidate of the demo's open 网商 batch, seated in a sitting that began a minute ago."""
-    with live_server.app.app_context(), acting_as("test"):
-        batch = db.session.scalars(sa.select(Batch).order_by(Batch.id)).first()
-        application = db.session.scalars(sa.select(Application).where(Application.batch_id == batch.id)).first()
-        registration.review(application, ReviewLevel.COLLEGE, Decision.APPROVE)
-        registration.review(application, ReviewLevel.CENTRE, Decision.APPROVE)
-        blueprint = bank_util.blueprints(batch.job_id, batch.level)[0]
-        if not bank_util.papers_of(blueprint):
-            assembly.assemble(blueprint, 2, seed=11)
-        plan = plans.create_plan("浏览器机考", [batch])
-        lab = db.session.scalars(sa.select(Room).where(Room.code == "E301")).one()
-        start = utcnow() - timedelta(minutes=1)
-        session = sessions.create_session(plan, sessions.SessionData(SessionKind.THEORY, "机考", start, 90, [lab]))
-        seating.allocate_theory(plan)
-        db.session.add(SessionOptions(session_id=session.id, earliest_submit_minutes=0))
-        preparation.assign_papers(session)
-        preparation.prepare_attempts(session)
-        db.session.commit()
-        person = application.person
-        result = {"id_number": person.documents[0].number, "name": person.name, "application": application.id}
-        db.session.remove()
-    return result
+    return seat_one_candidate(live_server.app)
 
 
 def answer(page, count):
