@@ -1,24 +1,27 @@
 """Fault test: SIGKILL the exam server in the middle of a run, restart it, lose nothing.
 
-    .venv/bin/python bench/exam_fault.py [--candidates 600] [--seconds 20]
+    .venv/bin/python bench/exam_fault.py [--candidates 600] [--seconds 20] [--tier web|exam]
 
 A fresh SQLite file holds one theory sitting (started a minute ago) with N seated candidates.
-The server runs as a real separate process. Every simulated candidate logs in, then changes an
-answer every ``--interval`` seconds the way static/js/exam.js does: each change gets the next
-sequence number and stays in the client's queue until acknowledged; a failed request (the
-server is gone) is retried, replaying the whole queue. Halfway through, the server is killed
-with SIGKILL and started again on the same port. At the end:
+The server is the production one, a real separate process started as examsys.serve starts it
+(``--tier web``: gunicorn, as make serve; ``--tier exam``: granian, as make serve-exam). Every
+simulated candidate logs in, then changes an answer every ``--interval`` seconds the way
+static/js/exam.js does: each change gets the next sequence number and stays in the client's
+queue until acknowledged; a failed request (the server is gone) is retried, replaying the whole
+queue. Halfway through, the server and its workers are killed with SIGKILL (its process group)
+and started again on the same port. At the end:
 
 - every acknowledged change is in the database (the item holds that change or a later one);
 - every client's queue drained after the restart (they replayed what was never acknowledged);
 - every attempt's deadline is what it was before the kill.
 
-Results go to bench/results/exam_fault.json; tests/delivery/test_exam_fault.py runs it small.
+Results go to bench/results/exam_fault.json (exam_fault-exam.json for the exam tier); tests/delivery/test_exam_fault.py runs it small.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -44,7 +47,7 @@ if str(ROOT) not in sys.path:
 
 from flask_migrate import upgrade  # noqa: E402
 
-from examsys import create_app  # noqa: E402
+from examsys import create_app, serve  # noqa: E402
 from examsys.core.audit import acting_as  # noqa: E402
 from examsys.core.db import db, utcnow  # noqa: E402
 from examsys.core.ids import DocumentType, make_resident_id  # noqa: E402
@@ -147,7 +150,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
+def start_server(url: str, port: int, instance: Path, tier: str = "web") -> subprocess.Popen:
+    """The production server of ``tier`` (examsys.serve: gunicorn for web, granian for exam), one
+    process, in a process group of its own so that a kill takes its workers too."""
     env = {
         **os.environ,
         "EXAMSYS_DATABASE_URL": url,
@@ -155,18 +160,26 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
         "EXAMSYS_INSTANCE_DIR": str(instance),
     }
     env.pop("EXAMSYS_REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "examsys", "run", "--port", str(port), "--with-threads"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(200):
+    line = serve.command(tier, "127.0.0.1", port, workers=1, threads=40 if tier == "web" else 8)
+    server = subprocess.Popen(line, cwd=ROOT, env=serve.environment(tier, env), start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    for _ in range(300):
+        if server.poll() is not None:
+            raise RuntimeError(f"the {tier} server exited with {server.returncode}")
         try:
             requests.get(f"http://127.0.0.1:{port}/exam/login", timeout=1)
             return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or listening before its worker is up
             time.sleep(0.05)
-    server.kill()
+    kill(server)
     raise RuntimeError("the server did not start")
+
+
+def kill(server: subprocess.Popen) -> None:
+    """SIGKILL the server and its workers at once: no chance to finish a request or clean up."""
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 # --------------------------------------------------------------------------- the candidates
@@ -225,13 +238,13 @@ class Client:
                     del self.pending[change["item"]]
 
 
-def run(candidates: int, seconds: float, interval: float = 1.0, seed: int = 2026) -> dict:
+def run(candidates: int, seconds: float, interval: float = 1.0, seed: int = 2026, tier: str = "web") -> dict:
     work = Path(tempfile.mkdtemp(prefix="exam-fault-"))
     url = f"sqlite:///{work / 'fault.sqlite3'}"
     ids = build(url, candidates, work / "instance")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(url, port, work / "instance")
+    server = start_server(url, port, work / "instance", tier)
     clients = [Client(base, number) for number in ids]
     try:
         for client in clients:
@@ -249,12 +262,11 @@ def run(candidates: int, seconds: float, interval: float = 1.0, seed: int = 2026
         for thread in threads:
             thread.start()
         time.sleep(seconds / 2)
-        server.send_signal(signal.SIGKILL)  # mid-run, no chance to clean up
-        server.wait()
+        kill(server)  # mid-run
         killed.set()
         time.sleep(1.0)  # clients fail and keep their queues meanwhile
         restarted_at = time.monotonic()
-        server = start_server(url, port, work / "instance")
+        server = start_server(url, port, work / "instance", tier)
         restart_seconds = time.monotonic() - restarted_at
         time.sleep(seconds / 2)
         stop.set()
@@ -268,8 +280,7 @@ def run(candidates: int, seconds: float, interval: float = 1.0, seed: int = 2026
         after = deadlines(url)
         stored = stored_answers(url)
     finally:
-        server.kill()
-        server.wait()
+        kill(server)
     lost, different = 0, 0
     for c in clients:
         for item, (seq, choice) in c.acked.items():
@@ -277,6 +288,7 @@ def run(candidates: int, seconds: float, interval: float = 1.0, seed: int = 2026
             lost += held_seq < seq
             different += held_seq == seq and held_choice != choice
     return {
+        "server": f"{serve.command(tier, '127.0.0.1', port, 1, 1)[2]}, one process (python -m examsys.serve {tier})",
         "candidates": candidates,
         "seconds": seconds,
         "answers_acknowledged": sum(len(c.acked) for c in clients),
@@ -295,9 +307,16 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=600)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument(
+        "--tier",
+        choices=serve.TIERS,
+        default="web",
+        help="the server killed: web (make serve, gunicorn) or exam (make serve-exam, granian)",
+    )
     args = parser.parse_args()
-    result = run(args.candidates, args.seconds, args.interval)
-    out = ROOT / "bench" / "results" / "exam_fault.json"
+    result = run(args.candidates, args.seconds, args.interval, tier=args.tier)
+    suffix = "" if args.tier == "web" else f"-{args.tier}"
+    out = ROOT / "bench" / "results" / f"exam_fault{suffix}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

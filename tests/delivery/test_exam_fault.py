@@ -10,8 +10,9 @@ from bench.exam_fault import run
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
-def test_killing_the_server_mid_run_loses_no_acknowledged_answer():
-    result = run(candidates=40, seconds=6, interval=0.5)
+@pytest.mark.parametrize("tier", ["web", "exam"])  # make serve (gunicorn) and make serve-exam (granian)
+def test_killing_the_server_mid_run_loses_no_acknowledged_answer(tier):
+    result = run(candidates=40, seconds=6, interval=0.5, tier=tier)
     assert result["saves_failed_while_down"] > 0  # the kill really happened mid-run
     assert result["answers_acknowledged"] > 40
     assert result["acknowledged_but_lost"] == 0 and result["acknowledged_but_different"] == 0
