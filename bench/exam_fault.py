@@ -15,7 +15,8 @@ and started again on the same port. At the end:
 - every client's queue drained after the restart (they replayed what was never acknowledged);
 - every attempt's deadline is what it was before the kill.
 
-Results go to bench/results/exam_fault.json (exam_fault-exam.json for the exam tier); tests/delivery/test_exam_fault.py runs it small.
+Results go to bench/results/exam_fault.json (exam_fault-exam.json for the exam tier);
+tests/delivery/test_exam_fault.py runs it small, on both tiers.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""A machine-test sitting in the live server's demo school, for the exam page's browser tests."""
+"""A machine-test sitting in the live server's demo school for the exam page's browser tests, and
+what they read back: the candidate's attempt, and the page once every change is saved."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Flask
@@ -12,11 +14,14 @@ from examsys.core.db import db, utcnow
 from examsys.modules.banks import assembly
 from examsys.modules.banks import util as bank_util
 from examsys.modules.delivery import preparation
-from examsys.modules.delivery.models import SessionOptions
+from examsys.modules.delivery.models import Attempt, SessionOptions
 from examsys.modules.registration import operations as registration
 from examsys.modules.registration.models import Application, Batch, Decision, ReviewLevel
 from examsys.modules.scheduling import plans, seating, sessions
 from examsys.modules.scheduling.models import Room, SessionKind
+
+if TYPE_CHECKING:  # playwright may be missing: the browser tests then skip (conftest)
+    from playwright.sync_api import Page
 
 DURATION_MINUTES = 90
 
@@ -48,3 +53,14 @@ def seat_one_candidate(app: Flask, *, start_by_proctor: bool = False) -> dict:
                   "session": session.id, "room": lab.id}  # fmt: skip
         db.session.remove()
     return result
+
+
+def attempt_of(sitting: dict) -> Attempt:
+    """The seated candidate's attempt (inside an app context)."""
+    return db.session.scalars(sa.select(Attempt).join(Attempt.placement).where(
+        sa.text("placements.application_id = :a")).params(a=sitting["application"])).one()  # fmt: skip
+
+
+def wait_saved(page: Page, timeout: float | None = None) -> None:
+    """Until the page holds no unacknowledged change."""
+    page.wait_for_function("document.getElementById('save-state').dataset.pending === '0'", timeout=timeout)

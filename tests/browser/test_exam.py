@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from examsys.core.db import db
-from examsys.modules.delivery.models import Answer, Attempt, AttemptStatus
-from tests.browser.sittings import seat_one_candidate
+from examsys.modules.delivery.models import Answer, AttemptStatus
+from tests.browser.sittings import attempt_of, seat_one_candidate, wait_saved
 
 ANSWERED = 12  # items answered in the browser: 5 online, 5 offline, 2 after the reload
 
@@ -32,7 +32,7 @@ def test_full_exam_survives_a_network_cut_and_a_reload(page, live_server, sittin
     page.get_by_role("button", name="我已阅读考场规则，开始答题").click()
     assert sitting["name"] in page.locator("#who").inner_text()
     answer(page, 5)
-    page.wait_for_function("document.getElementById('save-state').dataset.pending === '0'")
+    wait_saved(page)
 
     page.context.set_offline(True)
     answer(page, 5)
@@ -40,10 +40,10 @@ def test_full_exam_survives_a_network_cut_and_a_reload(page, live_server, sittin
     assert page.locator("#save-state").get_attribute("data-pending") == "5"
     page.context.set_offline(False)
     page.reload()  # at once, before the retry: the unsent changes must come back from localStorage
-    page.wait_for_function("document.getElementById('save-state').dataset.pending === '0'", timeout=15_000)
+    wait_saved(page, timeout=15_000)
     page.locator("#grid button").nth(10).click()
     answer(page, 2)
-    page.wait_for_function("document.getElementById('save-state').dataset.pending === '0'")
+    wait_saved(page)
     assert page.locator("#grid button.answered").count() == ANSWERED
     page.get_by_role("button", name="交卷").first.click()
     assert f"未答 {100 - ANSWERED} 题" in page.locator("#summary-text").inner_text()
@@ -51,8 +51,7 @@ def test_full_exam_survives_a_network_cut_and_a_reload(page, live_server, sittin
     page.locator("#done").wait_for(state="visible")
 
     with live_server.app.app_context():
-        attempt = db.session.scalars(sa.select(Attempt).join(Attempt.placement).where(
-            sa.text("placements.application_id = :a")).params(a=sitting["application"])).one()  # fmt: skip
+        attempt = attempt_of(sitting)
         saved = db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id)).all()
         shown_first = {item_id: labels[0] for item_id, labels in attempt.item_order}
         assert len(saved) == ANSWERED

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from examsys.core.audit import acting_as
 from examsys.core.db import db
 from examsys.modules.delivery import clock
-from examsys.modules.delivery.models import Answer, Attempt, AttemptEvent, AttemptStatus, EventKind
+from examsys.modules.delivery.models import Answer, AttemptEvent, AttemptStatus, EventKind
 from examsys.modules.scheduling.models import ExamSession, Room
 from tests.browser.conftest import serve_demo
-from tests.browser.sittings import seat_one_candidate
+from tests.browser.sittings import attempt_of, seat_one_candidate, wait_saved
 
 # The lab PC's clock, years off: the page must not use it. (Playwright's page.clock would also
 # empty the navigation timing entries the page reads to report a reload.)
@@ -53,17 +53,8 @@ def open_room(live_server, sitting):
         db.session.remove()
 
 
-def attempt_of(sitting) -> Attempt:
-    return db.session.scalars(sa.select(Attempt).join(Attempt.placement).where(
-        sa.text("placements.application_id = :a")).params(a=sitting["application"])).one()  # fmt: skip
-
-
 def grid_button(page, number):
     return page.locator("#grid button").nth(number - 1)
-
-
-def wait_saved(page):
-    page.wait_for_function("document.getElementById('save-state').dataset.pending === '0'")
 
 
 SERVER_COUNTDOWN = "/^1:(29:[0-5]\\d|30:00)/.test(document.getElementById('clock').textContent)"
